@@ -1,0 +1,49 @@
+// Writes a seqdiag program equivalent to the diagram.
+#include "export/diag_writer.h"
+
+#include <sstream>
+
+#include "model/flags.h"
+
+namespace packetseq {
+
+std::string seqdiag_quote(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) >= 0x20) {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+std::string write_seqdiag(const Model& model, LabelMode labels) {
+  std::ostringstream out;
+  out << "seqdiag {\n";
+  out << "  default_fontsize = 11;\n";
+  out << "  edge_length = 200;\n";
+  out << "  activation = none;\n";
+  for (const auto& node : model.nodes) out << "  " << seqdiag_quote(node.name) << ";\n";
+  for (const auto& arrow : model.arrows) {
+    const Observation& obs = model.at(arrow.observation);
+    std::string label = arrow_label(obs, labels);
+    if (arrow.kind == ArrowKind::kRelay) label = arrow.note;
+    else if (!arrow.note.empty()) label += "  " + arrow.note;
+    if (arrow.kind == ArrowKind::kLost) label += " (lost)";
+    const char* colour = arrow.kind == ArrowKind::kRelay ? "teal"
+                                                         : colour_for_flags(obs.flags, obs.has_flags).css_name;
+    out << "  " << seqdiag_quote(model.nodes[arrow.from_node].name) << " -> "
+        << seqdiag_quote(model.nodes[arrow.to_node].name) << " [label = " << seqdiag_quote(label)
+        << ", color = " << colour;
+    if (arrow.kind == ArrowKind::kRelay) out << ", style = dashed";
+    if (arrow.kind == ArrowKind::kLost) out << ", failed";
+    out << "];\n";
+  }
+  out << "}\n";
+  return out.str();
+}
+
+}  // namespace packetseq

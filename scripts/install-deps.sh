@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package that the build, the sample job and the tests need.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+# Wireshark's package asks whether non-root users may capture; answer before install.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
+
+packages=(
+  # build
+  build-essential cmake pkg-config ninja-build
+  libwireshark-dev libwiretap-dev libwsutil-dev wireshark-dev libglib2.0-dev
+  libcairo2-dev libpango1.0-dev fonts-dejavu-core libxxhash-dev nlohmann-json3-dev
+  qtbase5-dev libgtest-dev googletest
+  # run
+  tshark wireshark-qt wireshark-common
+  # tests: rendering checks, sample capture chain, GUI end-to-end
+  python3 python3-seqdiag poppler-utils imagemagick
+  tcpdump iproute2 iptables socat
+  xvfb xdotool x11-utils tesseract-ocr
+)
+$SUDO apt-get update
+$SUDO apt-get install -y --no-install-recommends "${packages[@]}"
