@@ -17,7 +17,7 @@ packages=(
   # run
   tshark wireshark-qt wireshark-common
   # tests: rendering checks, sample capture chain, GUI end-to-end
-  python3 python3-seqdiag poppler-utils imagemagick
+  python3 python3-seqdiag poppler-utils imagemagick libxml2-utils
   tcpdump iproute2 iptables socat
   xvfb xdotool x11-utils tesseract-ocr
 )

@@ -50,7 +50,7 @@ struct RectPrim {
   Tag tag;
 };
 
-// Text already measured by layout: back ends draw it at (x, y) = top-left of the ink box
+// Text already measured by layout: back ends draw it at (x, y) = top-left of the logical box
 // of width w and height h, using the same pango font description.
 struct TextPrim {
   double x = 0, y = 0, w = 0, h = 0;

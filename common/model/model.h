@@ -63,6 +63,7 @@ struct Model {
   std::vector<RelayLink> relay_links;
   std::vector<NatBinding> nat_bindings;
   std::vector<Arrow> arrows;  // sorted by from_ns, then to_ns
+  MatchResults match;         // hop statistics, offset details, counters (filled by the matcher)
 
   const Observation& at(const ObservationRef& ref) const {
     return points[ref.point].observations[ref.index];

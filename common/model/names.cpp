@@ -80,14 +80,15 @@ void NameTable::load_hosts_text(const std::string& text, const std::string& sour
   }
 }
 
-std::optional<std::pair<std::string, std::string>> detect_endpoints(CapturePoint& point) {
+std::optional<std::pair<std::string, std::string>> detect_endpoints(const CapturePoint& point,
+                                                                    bool* from_syn) {
+  if (from_syn) *from_syn = true;
   for (const auto& obs : point.observations)
     if (obs.has_flags && (obs.flags & kSyn) && !(obs.flags & kAck))
       return std::make_pair(obs.src, obs.dst);
   if (point.observations.empty()) return std::nullopt;
+  if (from_syn) *from_syn = false;
   const auto& first = point.observations.front();
-  point.warnings.push_back("no SYN seen; endpoints taken from the first packet (" + first.src +
-                           " -> " + first.dst + ")");
   return std::make_pair(first.src, first.dst);
 }
 
@@ -98,13 +99,19 @@ long find_node(const Model& model, const std::string& address) {
   return -1;
 }
 
+long find_node_by_name(const Model& model, const std::string& name) {
+  for (std::size_t i = 0; i < model.nodes.size(); ++i)
+    if (model.nodes[i].name == name) return static_cast<long>(i);
+  return -1;
+}
+
 void build_nodes(Model& model, const NameTable& names) {
   std::vector<std::string> order;
   std::set<std::string> seen;
   auto note = [&](const std::string& address) {
     if (seen.insert(address).second) order.push_back(address);
   };
-  for (auto& point : model.points)
+  for (const auto& point : model.points)
     if (auto ends = detect_endpoints(point)) {
       note(ends->first);
       note(ends->second);

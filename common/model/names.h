@@ -34,9 +34,10 @@ class NameTable {
   std::map<std::string, std::string> names_;  // canonical address -> name
 };
 
-// The two endpoints of a capture point: from its first SYN (without ACK); failing that,
-// from the first packet, with a warning appended to point.warnings. Empty if no packets.
-std::optional<std::pair<std::string, std::string>> detect_endpoints(CapturePoint& point);
+// The two endpoints of a capture point: from its first SYN (without ACK); failing that, from
+// the first packet (*from_syn set to false: callers warn). Empty if there are no packets.
+std::optional<std::pair<std::string, std::string>> detect_endpoints(const CapturePoint& point,
+                                                                    bool* from_syn = nullptr);
 
 // Lifelines: every address seen, named from the table (else the address itself); addresses
 // sharing a name share one node. Order: SYN client then server of each capture point, then
@@ -45,5 +46,7 @@ void build_nodes(Model& model, const NameTable& names);
 
 // Index of the node owning `address`, or -1.
 long find_node(const Model& model, const std::string& address);
+// Index of the node called `name`, or -1.
+long find_node_by_name(const Model& model, const std::string& name);
 
 }  // namespace packetseq

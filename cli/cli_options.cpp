@@ -1,0 +1,171 @@
+// GOption-based parsing of the packetseq command line.
+#include "cli/cli_options.h"
+
+#include <glib.h>
+
+#include <memory>
+
+namespace packetseq {
+namespace {
+
+struct GStrvDeleter {
+  void operator()(gchar** v) const { g_strfreev(v); }
+};
+
+std::vector<std::string> split_commas(const std::string& text) {
+  std::vector<std::string> parts;
+  std::string part;
+  for (char c : text) {
+    if (c == ',') {
+      parts.push_back(part);
+      part.clear();
+    } else {
+      part += c;
+    }
+  }
+  parts.push_back(part);
+  return parts;
+}
+
+}  // namespace
+
+CaptureArg parse_capture_arg(const std::string& arg) {
+  CaptureArg capture;
+  const auto at = arg.rfind('@');
+  if (at != std::string::npos && at > 0 && at + 1 < arg.size() &&
+      arg.find('/', at) == std::string::npos &&
+      !g_file_test(arg.c_str(), G_FILE_TEST_EXISTS)) {
+    capture.path = arg.substr(0, at);
+    capture.name = arg.substr(at + 1);
+    capture.named = true;
+  } else {
+    capture.path = arg;
+    gchar* base = g_path_get_basename(arg.c_str());
+    capture.name = base;
+    g_free(base);
+  }
+  return capture;
+}
+
+CliOptions parse_cli_options(int argc, char** argv) {
+  gchar* out = nullptr;
+  gchar* type = nullptr;
+  gchar* info = nullptr;
+  gchar* filter = nullptr;
+  gchar* time_mode = nullptr;
+  gchar** names = nullptr;
+  gchar** names_files = nullptr;
+  gboolean no_prompt = FALSE;
+  gboolean version = FALSE;
+  gchar** rest = nullptr;
+
+  GOptionEntry entries[] = {
+      {"out", 'o', 0, G_OPTION_ARG_FILENAME, &out,
+       "Output file, or base name without extension (default: out)", "NAME"},
+      {"type", 't', 0, G_OPTION_ARG_STRING, &type,
+       "Output type: png, svg, pdf, diag; comma-separated for several (default: from the -o "
+       "extension, else png)",
+       "TYPE"},
+      {"info", 'i', 0, G_OPTION_ARG_STRING, &info,
+       "Arrow labels: summary (flags), default (Info without ports), info (whole Info column)",
+       "MODE"},
+      {"filter", 'f', 0, G_OPTION_ARG_STRING, &filter,
+       "Wireshark display filter applied to every capture (default: tcp)", "FILTER"},
+      {"name", 'n', 0, G_OPTION_ARG_STRING_ARRAY, &names,
+       "Name an address; applies in every capture (repeatable)", "ADDR=NAME"},
+      {"names", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &names_files,
+       "Read names from a file in Wireshark hosts syntax (ADDR NAME per line)", "FILE"},
+      {"no-prompt", 0, 0, G_OPTION_ARG_NONE, &no_prompt,
+       "Never ask for names on the terminal (batch use)", nullptr},
+      {"time", 0, 0, G_OPTION_ARG_STRING, &time_mode,
+       "Vertical axis: rows (one row per event, default) or proportional (real time, idle gaps "
+       "collapsed)",
+       "MODE"},
+      {"version", 'V', 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", nullptr},
+      {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &rest, nullptr, "CAPTURE..."},
+      {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
+
+  std::unique_ptr<GOptionContext, decltype(&g_option_context_free)> context(
+      g_option_context_new("CAPTURE[@NAME]... - multi-point TCP sequence diagram"),
+      g_option_context_free);
+  g_option_context_add_main_entries(context.get(), entries, nullptr);
+  g_option_context_set_summary(
+      context.get(),
+      "Reads captures of the same TCP traffic taken at several points of a path (any format\n"
+      "Wireshark reads, or Wireshark CSV exports) and draws one sequence diagram.");
+  g_option_context_set_description(
+      context.get(),
+      "Examples:\n"
+      "  packetseq client.pcapng@Client server.pcap@Server -o flow.svg\n"
+      "  packetseq -n 10.10.1.2=Client --names hosts -t pdf fw-inside.pcap fw-outside.pcap\n"
+      "  packetseq client.csv proxy.csv            (the seed's CSV exports)\n\n"
+      "Exit status: 0 success, 1 bad input or output error, 2 usage error.\n"
+      "Report bugs at the project's issue tracker.");
+  g_option_context_set_help_enabled(context.get(), TRUE);
+
+  CliOptions options;
+  // Handle --help ourselves so it goes to stdout and returns instead of exiting.
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--") break;
+    if (a == "-h" || a == "--help" || a == "-?") {
+      gchar* help = g_option_context_get_help(context.get(), TRUE, nullptr);
+      options.help_requested = true;
+      options.help_text = help;
+      g_free(help);
+      return options;
+    }
+  }
+
+  std::vector<gchar*> args(argv, argv + argc);
+  args.push_back(nullptr);
+  gint count = argc;
+  gchar** argv_copy = g_strdupv(args.data());
+  std::unique_ptr<gchar*, GStrvDeleter> argv_owner(argv_copy);
+  gchar** parse_argv = argv_copy;
+  GError* error = nullptr;
+  const bool ok = g_option_context_parse(context.get(), &count, &parse_argv, &error);
+  std::unique_ptr<gchar*, GStrvDeleter> names_owner(names), files_owner(names_files),
+      rest_owner(rest);
+  auto take = [](gchar*& s) {
+    std::string v = s ? s : "";
+    g_free(s);
+    s = nullptr;
+    return v;
+  };
+  const std::string out_s = take(out), type_s = take(type), info_s = take(info),
+                    filter_s = take(filter), time_s = take(time_mode);
+  if (!ok) {
+    std::string message = error->message;
+    g_error_free(error);
+    throw UsageError(message);
+  }
+  options.show_version = version;
+  options.no_prompt = no_prompt;
+  if (!filter_s.empty()) options.filter = filter_s;
+  for (gchar** n = names; n && *n; ++n) options.name_assignments.push_back(*n);
+  for (gchar** n = names_files; n && *n; ++n) options.names_files.push_back(*n);
+  for (gchar** r = rest; r && *r; ++r) options.captures.push_back(parse_capture_arg(*r));
+
+  try {
+    if (!info_s.empty()) options.output.layout.labels = parse_label_mode(info_s);
+    if (!time_s.empty()) options.output.layout.time_mode = parse_time_mode(time_s);
+    if (!out_s.empty()) options.output.out = out_s;
+    if (!type_s.empty()) {
+      options.output.types.clear();
+      for (const auto& t : split_commas(type_s))
+        options.output.types.push_back(parse_output_type(t));
+    } else {
+      OutputType implied;
+      if (output_type_from_path(options.output.out, implied)) options.output.types = {implied};
+    }
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+  options.output.layout.filter = options.filter;
+  if (!options.show_version && options.captures.empty())
+    throw UsageError("no capture files given");
+  return options;
+}
+
+}  // namespace packetseq

@@ -1,0 +1,42 @@
+// Command-line options of the packetseq CLI (GOption, GNU conventions).
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "layout/layout.h"
+#include "pipeline/outputs.h"
+
+namespace packetseq {
+
+// A usage error: the message is printed with a hint to --help, exit status 2.
+class UsageError : public std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct CaptureArg {
+  std::string path;
+  std::string name;  // from FILE@NAME, else the file's base name
+  bool named = false;
+};
+
+struct CliOptions {
+  std::vector<CaptureArg> captures;
+  std::string filter = "tcp";
+  std::vector<std::string> name_assignments;  // -n ADDR=NAME
+  std::vector<std::string> names_files;       // --names FILE
+  bool no_prompt = false;
+  bool show_version = false;
+  bool help_requested = false;
+  std::string help_text;
+  OutputRequest output;
+};
+
+// Splits "FILE@NAME"; a path containing '@' that exists as a file is taken whole.
+CaptureArg parse_capture_arg(const std::string& arg);
+
+// Parses argv (not modified). Throws UsageError.
+CliOptions parse_cli_options(int argc, char** argv);
+
+}  // namespace packetseq

@@ -1,0 +1,151 @@
+// packetseq CLI: read captures, name nodes, build the model, write the diagram files.
+#include <glib.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+#include "cli/cli_options.h"
+#include "cli/name_prompt.h"
+#include "csv/seed_csv_reader.h"
+#include "model/arrows.h"
+#include "model/names.h"
+#include "pipeline/outputs.h"
+#include "reader/epan_reader.h"
+
+namespace {
+
+using namespace packetseq;
+
+constexpr const char* kProgram = "packetseq";
+
+// Progress on stderr, only on a terminal and only once reading has taken more than a second.
+class ProgressLine {
+ public:
+  explicit ProgressLine(const std::string& label)
+      : label_(label), start_(std::chrono::steady_clock::now()), enabled_(isatty(2)) {}
+  ~ProgressLine() {
+    if (shown_) std::fprintf(stderr, "\r%*s\r", 79, "");
+  }
+  void update(std::uint64_t done, std::uint64_t total) {
+    if (!enabled_ || total == 0) return;
+    const auto elapsed = std::chrono::steady_clock::now() - start_;
+    if (elapsed < std::chrono::seconds(1)) return;
+    const int percent = static_cast<int>(done * 100 / total);
+    if (shown_ && percent == last_percent_) return;
+    last_percent_ = percent;
+    shown_ = true;
+    const int bar = percent * 30 / 100;
+    std::fprintf(stderr, "\r%s: reading %.40s [%.*s%*s] %3d%%", kProgram, label_.c_str(), bar,
+                 "##############################", 30 - bar, "", percent);
+    std::fflush(stderr);
+  }
+
+ private:
+  std::string label_;
+  std::chrono::steady_clock::time_point start_;
+  bool enabled_;
+  bool shown_ = false;
+  int last_percent_ = -1;
+};
+
+bool is_csv_capture(const std::string& path) {
+  if (looks_like_seed_csv(path)) return true;
+  return g_str_has_suffix(path.c_str(), ".csv") || g_str_has_suffix(path.c_str(), ".CSV");
+}
+
+void read_point(const CliOptions& options, std::size_t index, CapturePoint& point) {
+  const std::string& path = point.path;
+  if (!g_file_test(path.c_str(), G_FILE_TEST_EXISTS))
+    throw std::runtime_error(path + ": no such file");
+  if (g_file_test(path.c_str(), G_FILE_TEST_IS_DIR))
+    throw std::runtime_error(path + ": is a directory, not a capture file");
+  if (access(path.c_str(), R_OK) != 0)
+    throw std::runtime_error(path + ": cannot read: " + g_strerror(errno));
+  if (is_csv_capture(path)) {
+    read_seed_csv(path, index, point);
+    point.filter = "(CSV export)";
+    return;
+  }
+  epan_library_init();
+  ProgressLine progress(path);
+  ReadOptions read;
+  read.display_filter = options.filter;
+  read.progress = [&](std::uint64_t done, std::uint64_t total) { progress.update(done, total); };
+  read_capture_epan(path, read, index, point);
+}
+
+int run(int argc, char** argv) {
+  CliOptions options;
+  try {
+    options = parse_cli_options(argc, argv);
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "%s: %s\nTry '%s --help' for more information.\n", kProgram, e.what(),
+                 kProgram);
+    return 2;
+  }
+  if (options.help_requested) {
+    std::fputs(options.help_text.c_str(), stdout);
+    return 0;
+  }
+  if (options.show_version) {
+    std::printf("%s %s\n", kProgram, PACKETSEQ_VERSION);
+    return 0;
+  }
+
+  NameTable names;
+  for (const auto& a : options.name_assignments) {
+    try {
+      names.add_assignment(a);
+    } catch (const std::invalid_argument& e) {
+      std::fprintf(stderr, "%s: %s\nTry '%s --help' for more information.\n", kProgram, e.what(),
+                   kProgram);
+      return 2;
+    }
+  }
+  for (const auto& f : options.names_files) names.load_hosts_file(f);
+
+  Model model;
+  for (std::size_t i = 0; i < options.captures.size(); ++i) {
+    CapturePoint point;
+    point.path = options.captures[i].path;
+    point.name = options.captures[i].name;
+    point.filter = options.filter;
+    point.clock.source = i == 0 ? ClockOffset::Source::kReference : ClockOffset::Source::kNone;
+    read_point(options, i, point);
+    bool from_syn = true;
+    detect_endpoints(point, &from_syn);
+    if (!from_syn) {
+      point.warnings.push_back("no SYN seen; endpoints taken from the first packet");
+      std::fprintf(stderr, "%s: warning: %s: no SYN seen; endpoints taken from the first packet\n",
+                   kProgram, point.path.c_str());
+    }
+    model.points.push_back(std::move(point));
+  }
+
+  if (!options.no_prompt && isatty(0)) {
+    if (!prompt_for_names(model, names, std::cin, std::cout))
+      std::fprintf(stderr, "%s: end of input; remaining addresses keep their numbers\n", kProgram);
+  }
+  build_nodes(model, names);
+  for (std::size_t i = 0; i < model.points.size(); ++i)
+    if (options.captures[i].named && find_node_by_name(model, options.captures[i].name) >= 0)
+      model.points[i].node = options.captures[i].name;
+  build_observation_arrows(model);
+
+  const auto written = write_outputs(model, options.output);
+  for (const auto& path : written) std::fprintf(stderr, "%s: wrote %s\n", kProgram, path.c_str());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: %s\n", kProgram, e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,34 @@
+// Output stage shared by every front end: model -> layout -> back ends -> files, atomically.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "layout/layout.h"
+#include "model/model.h"
+
+namespace packetseq {
+
+enum class OutputType { kPng, kSvg, kPdf, kDiag };
+
+// "png" | "svg" | "pdf" | "diag"; throws std::invalid_argument naming the bad value.
+OutputType parse_output_type(const std::string& text);
+const char* output_extension(OutputType type);
+// The type implied by a file name's extension, if it has a known one.
+bool output_type_from_path(const std::string& path, OutputType& type);
+
+struct OutputRequest {
+  // "-o" as given: a base name ("out" -> out.png) or a path with a known extension (diag.svg).
+  std::string out = "out";
+  std::vector<OutputType> types{OutputType::kPng};
+  LayoutOptions layout;
+  double png_page_height = 30000;  // cairo's image limit is 32767 px; longer flows are paginated
+  double pdf_page_height = 1600;   // points per PDF page
+};
+
+// Writes every requested file. All files appear together or none does (existing files are
+// left untouched on error). Returns the paths written. Throws std::runtime_error "PATH: cause".
+// A PNG taller than one page is written as OUT-1.png ... OUT-N.png (zero-padded).
+std::vector<std::string> write_outputs(const Model& model, const OutputRequest& request);
+
+}  // namespace packetseq
