@@ -57,13 +57,17 @@ CliOptions parse_cli_options(int argc, char** argv) {
   gchar** names_files = nullptr;
   gboolean no_prompt = FALSE;
   gboolean version = FALSE;
+  gchar** offsets = nullptr;
+  gchar** same_clock = nullptr;
+  gboolean stats = FALSE;
+  gboolean no_match = FALSE;
   gchar** rest = nullptr;
 
   GOptionEntry entries[] = {
       {"out", 'o', 0, G_OPTION_ARG_FILENAME, &out,
        "Output file, or base name without extension (default: out)", "NAME"},
       {"type", 't', 0, G_OPTION_ARG_STRING, &type,
-       "Output type: png, svg, pdf, diag; comma-separated for several (default: from the -o "
+       "Output type: png, svg, pdf, diag, csv; comma-separated for several (default: from the -o "
        "extension, else png)",
        "TYPE"},
       {"info", 'i', 0, G_OPTION_ARG_STRING, &info,
@@ -81,6 +85,17 @@ CliOptions parse_cli_options(int argc, char** argv) {
        "Vertical axis: rows (one row per event, default) or proportional (real time, idle gaps "
        "collapsed)",
        "MODE"},
+      {"offset", 0, 0, G_OPTION_ARG_STRING_ARRAY, &offsets,
+       "Pin a capture point's clock offset to the reference (e.g. client=+9h, fw=-0.35s); "
+       "repeatable",
+       "POINT=OFFSET"},
+      {"same-clock", 0, 0, G_OPTION_ARG_STRING_ARRAY, &same_clock,
+       "Capture points taken on the same host share one clock (e.g. fw-in,fw-out); repeatable",
+       "A,B[,...]"},
+      {"stats", 0, 0, G_OPTION_ARG_NONE, &stats,
+       "Print clock offsets, per-hop transit, loss, dwell and NAT bindings on stdout", nullptr},
+      {"no-match", 0, 0, G_OPTION_ARG_NONE, &no_match,
+       "Do not match packets across capture points: draw every observation on its own", nullptr},
       {"version", 'V', 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", nullptr},
       {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &rest, nullptr, "CAPTURE..."},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
@@ -126,7 +141,7 @@ CliOptions parse_cli_options(int argc, char** argv) {
   GError* error = nullptr;
   const bool ok = g_option_context_parse(context.get(), &count, &parse_argv, &error);
   std::unique_ptr<gchar*, GStrvDeleter> names_owner(names), files_owner(names_files),
-      rest_owner(rest);
+      rest_owner(rest), offsets_owner(offsets), same_clock_owner(same_clock);
   auto take = [](gchar*& s) {
     std::string v = s ? s : "";
     g_free(s);
@@ -142,6 +157,10 @@ CliOptions parse_cli_options(int argc, char** argv) {
   }
   options.show_version = version;
   options.no_prompt = no_prompt;
+  options.stats = stats;
+  options.no_match = no_match;
+  for (gchar** o = offsets; o && *o; ++o) options.offsets.push_back(*o);
+  for (gchar** o = same_clock; o && *o; ++o) options.same_clock.push_back(*o);
   if (!filter_s.empty()) options.filter = filter_s;
   for (gchar** n = names; n && *n; ++n) options.name_assignments.push_back(*n);
   for (gchar** n = names_files; n && *n; ++n) options.names_files.push_back(*n);

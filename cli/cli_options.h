@@ -27,6 +27,10 @@ struct CliOptions {
   std::vector<std::string> name_assignments;  // -n ADDR=NAME
   std::vector<std::string> names_files;       // --names FILE
   bool no_prompt = false;
+  std::vector<std::string> offsets;     // --offset POINT=+9h
+  std::vector<std::string> same_clock;  // --same-clock A,B
+  bool stats = false;                   // --stats: per-hop table on stdout
+  bool no_match = false;                // --no-match: draw every observation on its own (seed)
   bool show_version = false;
   bool help_requested = false;
   std::string help_text;

@@ -9,6 +9,8 @@
 #include "cli/cli_options.h"
 #include "cli/name_prompt.h"
 #include "csv/seed_csv_reader.h"
+#include "export/hop_table.h"
+#include "matcher/matcher.h"
 #include "model/arrows.h"
 #include "model/names.h"
 #include "pipeline/outputs.h"
@@ -76,6 +78,28 @@ void read_point(const CliOptions& options, std::size_t index, CapturePoint& poin
   read_capture_epan(path, read, index, point);
 }
 
+// --offset POINT=OFFSET and --same-clock A,B as matcher options (points checked by the matcher).
+MatchOptions make_match_options(const CliOptions& options) {
+  MatchOptions match;
+  for (const auto& o : options.offsets) {
+    const auto eq = o.rfind('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == o.size())
+      throw std::invalid_argument("invalid --offset '" + o + "' (expected POINT=OFFSET, e.g. proxy=+9h)");
+    match.offsets.push_back(OffsetOverride{o.substr(0, eq), parse_offset(o.substr(eq + 1))});
+  }
+  for (const auto& group : options.same_clock) {
+    std::vector<std::string> names;
+    gchar** parts = g_strsplit(group.c_str(), ",", -1);
+    for (gchar** p = parts; *p; ++p)
+      if (**p) names.push_back(*p);
+    g_strfreev(parts);
+    if (names.size() < 2)
+      throw std::invalid_argument("invalid --same-clock '" + group + "' (expected A,B[,...])");
+    match.same_clock.push_back(names);
+  }
+  return match;
+}
+
 int run(int argc, char** argv) {
   CliOptions options;
   try {
@@ -105,6 +129,14 @@ int run(int argc, char** argv) {
     }
   }
   for (const auto& f : options.names_files) names.load_hosts_file(f);
+  MatchOptions match_options;
+  try {
+    match_options = make_match_options(options);
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "%s: %s\nTry '%s --help' for more information.\n", kProgram, e.what(),
+                 kProgram);
+    return 2;
+  }
 
   Model model;
   for (std::size_t i = 0; i < options.captures.size(); ++i) {
@@ -132,7 +164,14 @@ int run(int argc, char** argv) {
   for (std::size_t i = 0; i < model.points.size(); ++i)
     if (options.captures[i].named && find_node_by_name(model, options.captures[i].name) >= 0)
       model.points[i].node = options.captures[i].name;
-  build_observation_arrows(model);
+  if (options.no_match) {
+    build_observation_arrows(model);
+  } else {
+    match_model(model, match_options);
+    for (const auto& w : model.match.warnings)
+      std::fprintf(stderr, "%s: warning: %s\n", kProgram, w.c_str());
+  }
+  if (options.stats) std::fputs(format_hop_table(model).c_str(), stdout);
 
   const auto written = write_outputs(model, options.output);
   for (const auto& path : written) std::fprintf(stderr, "%s: wrote %s\n", kProgram, path.c_str());

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <limits>
 #include <stdexcept>
 
 #include "model/flags.h"
@@ -266,29 +268,41 @@ Document layout_diagram(const Model& model, const LayoutOptions& options,
     }
     body_h = events.size() * row_h + mx.row_gap;
   } else {
-    // Scale so the median positive step between events is one row; long idle gaps collapse.
+    // Every step gets at least a label's height, so labels never collide; beyond that, time is
+    // proportional at a scale that spends about half the rows' height again on time. A step
+    // that would still take more than gap_limit (an idle gap, or a long hold) is collapsed to a
+    // band marked with its duration; such steps are chosen largest first and left out of the
+    // scale, so one idle hour does not squash the rest.
+    const double min_step = label_h + 3;
+    const double gap_limit = 12 * row_h;
+    const double gap_band = 3 * row_h;
     std::vector<std::int64_t> steps;
-    for (std::size_t i = 1; i < events.size(); ++i)
-      if (events[i].time_ns > events[i - 1].time_ns)
-        steps.push_back(events[i].time_ns - events[i - 1].time_ns);
-    double px_per_ns = 0;
-    if (!steps.empty()) {
-      std::nth_element(steps.begin(), steps.begin() + steps.size() / 2, steps.end());
-      px_per_ns = row_h / static_cast<double>(std::max<std::int64_t>(steps[steps.size() / 2], 1));
+    std::int64_t active = 0;
+    for (std::size_t i = 1; i < events.size(); ++i) {
+      steps.push_back(events[i].time_ns - events[i - 1].time_ns);
+      active += steps.back();
     }
-    const double gap_limit = 12 * row_h;   // a step longer than this on screen is collapsed
-    const double gap_band = 2.5 * row_h;
+    const double budget = 0.5 * static_cast<double>(events.size()) * row_h;
+    std::sort(steps.begin(), steps.end(), std::greater<>());
+    std::int64_t collapse_from = std::numeric_limits<std::int64_t>::max();
+    for (std::int64_t step : steps) {
+      if (step <= 0 || active - step <= 0) break;
+      if (static_cast<double>(step) * budget / static_cast<double>(active - step) <= gap_limit) break;
+      collapse_from = step;
+      active -= step;
+    }
+    const double px_per_ns = active > 0 ? budget / static_cast<double>(active) : 0;
     double y = label_h + 6;
     double last_mark_y = -1e9;
     for (std::size_t i = 0; i < events.size(); ++i) {
       if (i > 0) {
         const std::int64_t dt = events[i].time_ns - events[i - 1].time_ns;
         const double dy = dt * px_per_ns;
-        if (dy > gap_limit) {
+        if (dt >= collapse_from || dy > gap_limit) {
           gap_marks.push_back(GapMark{y + 0.5 * row_h, y + gap_band - 0.5 * row_h, dt});
           y += gap_band;
         } else {
-          y += std::max(dy, 1.5);
+          y += std::max(dy, min_step);
         }
       }
       const auto& e = events[i];
@@ -387,7 +401,7 @@ Document layout_diagram(const Model& model, const LayoutOptions& options,
       r.h = to_page(std::min(g.y1, w1)) - r.y;
       r.fill = kGapFill;
       items.push_back(r);
-      const std::string text = "\xE2\x8B\xAF idle " + format_duration(g.idle_ns) + " \xE2\x8B\xAF";
+      const std::string text = "\xE2\x8B\xAF " + format_duration(g.idle_ns) + " without packets (collapsed) \xE2\x8B\xAF";
       const TextSize s = measurer.measure(text, mx.label_font);
       const double cy = (g.y0 + g.y1) / 2;
       if (cy >= w0 && cy < w1)
@@ -417,15 +431,20 @@ Document layout_diagram(const Model& model, const LayoutOptions& options,
 
       double xa = xs[a.from_node], xb = xs[a.to_node];
       if (a.kind == ArrowKind::kLost) xb = xa + (xb - xa) * 0.5;  // dies halfway to the next hop
-      if (a.from_node == a.to_node) {  // self loop: out, down a little, back
+      if (a.from_node == a.to_node) {  // self loop: out, down to the later time, back
         const double dx = std::max(self_room, 30.0) * 0.6;
+        const double y_top = to_page(std::max(ya, w0));
+        const double y_end = yb > ya ? to_page(std::min(yb, w1)) : to_page(ya) + 6;
+        const Point corners[4] = {{xa, y_top}, {xa + dx, y_top}, {xa + dx, y_end}, {xa, y_end}};
         for (int seg = 0; seg < 3; ++seg) {
+          if (seg == 0 && ya < w0) continue;  // the start is on an earlier page
+          if (seg == 2 && yb >= w1) continue;  // the end is on a later page
           LinePrim l;
-          const double yy = to_page(ya);
-          l.from = seg == 0 ? Point{xa, yy} : seg == 1 ? Point{xa + dx, yy} : Point{xa + dx, yy + 6};
-          l.to = seg == 0 ? Point{xa + dx, yy} : seg == 1 ? Point{xa + dx, yy + 6} : Point{xa, yy + 6};
+          l.from = corners[seg];
+          l.to = corners[seg + 1];
           l.color = colour;
           l.width = 1.4;
+          l.dashed = a.kind == ArrowKind::kRelay;
           l.arrow_head = seg == 2;
           l.tag = tag;
           items.push_back(l);
@@ -476,8 +495,8 @@ Document layout_diagram(const Model& model, const LayoutOptions& options,
         m.tag = tag;
         items.push_back(m);
       }
-      // Label above the middle of the arrow, on the page holding the middle.
-      const double ym = (ya + yb) / 2;
+      // Label in the label band of the departure row, so a slanted arrow falls away from it.
+      const double ym = ya;
       if (ym >= w0 && ym < w1 && !p.label.empty()) {
         double lx;
         if (a.from_node == a.to_node)

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "export/diag_writer.h"
+#include "export/journey_csv.h"
 #include "render/cairo_renderer.h"
 #include "render/svg_writer.h"
 #include "text/pango_text_measurer.h"
@@ -46,8 +47,9 @@ OutputType parse_output_type(const std::string& text) {
   if (text == "svg") return OutputType::kSvg;
   if (text == "pdf") return OutputType::kPdf;
   if (text == "diag") return OutputType::kDiag;
+  if (text == "csv") return OutputType::kCsv;
   throw std::invalid_argument("invalid output type '" + text +
-                              "' (expected png, svg, pdf or diag)");
+                              "' (expected png, svg, pdf, diag or csv)");
 }
 
 const char* output_extension(OutputType type) {
@@ -60,6 +62,8 @@ const char* output_extension(OutputType type) {
       return "pdf";
     case OutputType::kDiag:
       return "diag";
+    case OutputType::kCsv:
+      return "csv";
   }
   return "png";
 }
@@ -85,6 +89,11 @@ std::vector<std::string> write_outputs(const Model& model, const OutputRequest& 
       case OutputType::kDiag: {
         const std::size_t i = files.add(path);
         write_text(files, i, write_seqdiag(model, request.layout.labels));
+        break;
+      }
+      case OutputType::kCsv: {
+        const std::size_t i = files.add(path);
+        write_text(files, i, write_journey_csv(model));
         break;
       }
       case OutputType::kSvg: {

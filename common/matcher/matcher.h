@@ -1,0 +1,43 @@
+// Cross-point matching: journeys, clock offsets, relay links, NAT bindings, path order, hop stats.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "model/model.h"
+
+namespace packetseq {
+
+// A user-pinned clock offset (--offset POINT=+9h): reference = local + offset_ns.
+struct OffsetOverride {
+  std::string point;  // capture point name
+  std::int64_t offset_ns = 0;
+};
+
+struct MatchOptions {
+  std::vector<OffsetOverride> offsets;
+  std::vector<std::vector<std::string>> same_clock;  // groups of point names sharing one clock
+  std::size_t reference_point = 0;                   // its clock is the reference (offset 0)
+};
+
+struct MatchReport {
+  MatchCounters counters;
+  std::vector<std::string> warnings;  // also in model.match.warnings
+};
+
+// Fills model.journeys, points[i].clock, points[i].node (when empty and inferable), model.nodes
+// (reordered along the path, middlebox lifelines added), model.relay_links, model.nat_bindings,
+// model.match and model.arrows (via build_journey_arrows). Expects model.nodes to hold the named
+// addresses (build_nodes). Throws std::invalid_argument for options naming unknown points.
+MatchReport match_model(Model& model, const MatchOptions& options);
+
+// Arrows for the layout from journeys, relay links and nodes; replaces model.arrows. Idempotent:
+// run it again after renaming or reordering nodes.
+void build_journey_arrows(Model& model);
+
+// "+9h", "-0.35s", "+3600.25s", "250ms", "-1.5" (seconds), "1h30m", "15us", "100ns" -> ns.
+// Throws std::invalid_argument naming the text and the cause.
+std::int64_t parse_offset(const std::string& text);
+
+}  // namespace packetseq

@@ -1,0 +1,51 @@
+// Reads a capture file with libwireshark (wiretap + epan) into one capture point's observations.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <stdexcept>
+#include <string>
+
+#include "model/model.h"
+
+namespace packetseq {
+
+struct ReadOptions {
+  std::string display_filter = "tcp";  // Wireshark display filter; packets not matching are skipped
+  // May be empty; called now and then with bytes read so far and the file size.
+  std::function<void(std::uint64_t done_bytes, std::uint64_t total_bytes)> progress;
+  std::function<bool()> cancelled;  // may be empty; return true to stop (throws ReadCancelled)
+};
+
+// A capture that cannot be read as asked; what() = "FILE: cause".
+class ReadError : public std::runtime_error {
+ public:
+  using runtime_error::runtime_error;
+};
+
+// The read was stopped because ReadOptions::cancelled returned true; what() = "FILE: cancelled".
+class ReadCancelled : public ReadError {
+ public:
+  using ReadError::ReadError;
+};
+
+// Process-wide libwireshark setup (configuration, wtap_init, epan_init, preferences, name
+// resolution off), done once; later calls do nothing. Thread-compatible: call from one thread.
+// Throws std::runtime_error if libwireshark cannot be initialised.
+void epan_library_init();
+
+// Reads `path` in one pass (one epan session, never two at once) and appends one Observation per
+// TCP segment matching options.display_filter to point.observations (Observation::point =
+// point_index); sets point.format (wiretap short name, e.g. "pcap", "pcapng") and point.filter,
+// and appends notes such as skipped truncated headers to point.warnings. Calls
+// epan_library_init() if needed. Throws ReadError (or ReadCancelled); on error `point` may hold
+// part of the observations.
+//
+// Preferences: the user's Wireshark profile as tshark would load it, with TCP reassembly off
+// (each segment dissected on its own: per-segment Info text and no buffered stream data), relative
+// sequence numbers and sequence analysis on, and all name resolution off.
+void read_capture_epan(const std::string& path, const ReadOptions& options, std::size_t point_index,
+                       CapturePoint& point);
+
+}  // namespace packetseq
