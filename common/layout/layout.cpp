@@ -269,10 +269,11 @@ Document layout_diagram(const Model& model, const LayoutOptions& options,
     body_h = events.size() * row_h + mx.row_gap;
   } else {
     // Every step gets at least a label's height, so labels never collide; beyond that, time is
-    // proportional at a scale that spends about half the rows' height again on time. A step
-    // that would still take more than gap_limit (an idle gap, or a long hold) is collapsed to a
-    // band marked with its duration; such steps are chosen largest first and left out of the
-    // scale, so one idle hour does not squash the rest.
+    // proportional at a scale that spends about half the rows' height again on time. An idle
+    // gap (at least idle_gap_ns without packets) that would take more than gap_limit is
+    // collapsed to a band marked with its duration; such gaps are chosen largest first and
+    // left out of the scale, so one idle hour does not squash the rest. Shorter waits (a
+    // proxy's hold, a server's think time) stay proportional: they are where the time went.
     const double min_step = label_h + 3;
     const double gap_limit = 12 * row_h;
     const double gap_band = 3 * row_h;
@@ -282,11 +283,11 @@ Document layout_diagram(const Model& model, const LayoutOptions& options,
       steps.push_back(events[i].time_ns - events[i - 1].time_ns);
       active += steps.back();
     }
-    const double budget = 0.5 * static_cast<double>(events.size()) * row_h;
+    const double budget = std::max(0.5 * static_cast<double>(events.size()) * row_h, 1500.0);
     std::sort(steps.begin(), steps.end(), std::greater<>());
     std::int64_t collapse_from = std::numeric_limits<std::int64_t>::max();
     for (std::int64_t step : steps) {
-      if (step <= 0 || active - step <= 0) break;
+      if (step < mx.idle_gap_ns || active - step <= 0) break;
       if (static_cast<double>(step) * budget / static_cast<double>(active - step) <= gap_limit) break;
       collapse_from = step;
       active -= step;
@@ -298,7 +299,7 @@ Document layout_diagram(const Model& model, const LayoutOptions& options,
       if (i > 0) {
         const std::int64_t dt = events[i].time_ns - events[i - 1].time_ns;
         const double dy = dt * px_per_ns;
-        if (dt >= collapse_from || dy > gap_limit) {
+        if (dt >= collapse_from) {
           gap_marks.push_back(GapMark{y + 0.5 * row_h, y + gap_band - 0.5 * row_h, dt});
           y += gap_band;
         } else {

@@ -35,6 +35,7 @@ struct LayoutMetrics {
   double label_pad = 12;  // free space around a label between its lifelines
   double row_gap = 8;     // below a label before the next row
   double box_pad = 6;
+  std::int64_t idle_gap_ns = 1'000'000'000;  // proportional mode: shorter waits are never collapsed
   FontSpec title_font{11, true, false};
   FontSpec header_font{8.5, false, false};
   FontSpec node_font{10, true, false};
