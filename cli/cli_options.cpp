@@ -61,13 +61,14 @@ CliOptions parse_cli_options(int argc, char** argv) {
   gchar** same_clock = nullptr;
   gboolean stats = FALSE;
   gboolean no_match = FALSE;
+  gboolean observations_json = FALSE;
   gchar** rest = nullptr;
 
   GOptionEntry entries[] = {
       {"out", 'o', 0, G_OPTION_ARG_FILENAME, &out,
        "Output file, or base name without extension (default: out)", "NAME"},
       {"type", 't', 0, G_OPTION_ARG_STRING, &type,
-       "Output type: png, svg, pdf, diag, csv; comma-separated for several (default: from the -o "
+       "Output type: png, svg, pdf, diag, csv, json; comma-separated for several (default: from the -o "
        "extension, else png)",
        "TYPE"},
       {"info", 'i', 0, G_OPTION_ARG_STRING, &info,
@@ -96,6 +97,10 @@ CliOptions parse_cli_options(int argc, char** argv) {
        "Print clock offsets, per-hop transit, loss, dwell and NAT bindings on stdout", nullptr},
       {"no-match", 0, 0, G_OPTION_ARG_NONE, &no_match,
        "Do not match packets across capture points: draw every observation on its own", nullptr},
+      {"observations-json", 0, 0, G_OPTION_ARG_NONE, &observations_json,
+       "Only read the captures and print their observations as JSON on stdout (the reader the "
+       "Wireshark plugin runs for extra capture files)",
+       nullptr},
       {"version", 'V', 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", nullptr},
       {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &rest, nullptr, "CAPTURE..."},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
@@ -159,6 +164,7 @@ CliOptions parse_cli_options(int argc, char** argv) {
   options.no_prompt = no_prompt;
   options.stats = stats;
   options.no_match = no_match;
+  options.observations_json = observations_json;
   for (gchar** o = offsets; o && *o; ++o) options.offsets.push_back(*o);
   for (gchar** o = same_clock; o && *o; ++o) options.same_clock.push_back(*o);
   if (!filter_s.empty()) options.filter = filter_s;

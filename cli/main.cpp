@@ -10,6 +10,7 @@
 #include "cli/name_prompt.h"
 #include "csv/seed_csv_reader.h"
 #include "export/hop_table.h"
+#include "export/json_model.h"
 #include "matcher/matcher.h"
 #include "model/arrows.h"
 #include "model/names.h"
@@ -136,6 +137,23 @@ int run(int argc, char** argv) {
     std::fprintf(stderr, "%s: %s\nTry '%s --help' for more information.\n", kProgram, e.what(),
                  kProgram);
     return 2;
+  }
+
+  if (options.observations_json) {
+    // Reader mode (the Wireshark plugin's subprocess): observations only, no names or matching.
+    Model read;
+    for (std::size_t i = 0; i < options.captures.size(); ++i) {
+      CapturePoint point;
+      point.path = options.captures[i].path;
+      point.name = options.captures[i].name;
+      point.filter = options.filter;
+      read_point(options, i, point);
+      read.points.push_back(std::move(point));
+    }
+    const std::string text = model_to_json(read);
+    if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0)
+      throw std::runtime_error(std::string("stdout: write failed: ") + g_strerror(errno));
+    return 0;
   }
 
   Model model;

@@ -6,6 +6,7 @@
 
 #include "export/diag_writer.h"
 #include "export/journey_csv.h"
+#include "export/json_model.h"
 #include "render/cairo_renderer.h"
 #include "render/svg_writer.h"
 #include "text/pango_text_measurer.h"
@@ -48,8 +49,9 @@ OutputType parse_output_type(const std::string& text) {
   if (text == "pdf") return OutputType::kPdf;
   if (text == "diag") return OutputType::kDiag;
   if (text == "csv") return OutputType::kCsv;
+  if (text == "json") return OutputType::kJson;
   throw std::invalid_argument("invalid output type '" + text +
-                              "' (expected png, svg, pdf, diag or csv)");
+                              "' (expected png, svg, pdf, diag, csv or json)");
 }
 
 const char* output_extension(OutputType type) {
@@ -64,6 +66,8 @@ const char* output_extension(OutputType type) {
       return "diag";
     case OutputType::kCsv:
       return "csv";
+    case OutputType::kJson:
+      return "json";
   }
   return "png";
 }
@@ -89,6 +93,11 @@ std::vector<std::string> write_outputs(const Model& model, const OutputRequest& 
       case OutputType::kDiag: {
         const std::size_t i = files.add(path);
         write_text(files, i, write_seqdiag(model, request.layout.labels));
+        break;
+      }
+      case OutputType::kJson: {
+        const std::size_t i = files.add(path);
+        write_text(files, i, model_to_json(model));
         break;
       }
       case OutputType::kCsv: {

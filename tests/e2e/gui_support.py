@@ -1,0 +1,264 @@
+"""Helpers for tests that load the packetseq plugin into tshark or Wireshark.
+
+Wireshark loads no plugins for root, so as root these helpers run the programs as an
+unprivileged user (setpriv, uid/gid 65534) with a writable HOME and WIRESHARK_PLUGIN_DIR set
+to the build tree's plugin folder (<dir>/4.0/epan/packetseq.so). They also drive Wireshark under
+Xvfb: screenshots with ImageMagick's `import`, mouse clicks with xdotool, text with tesseract.
+"""
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import unittest
+
+from e2e_support import PACKETSEQ, SAMPLE, SOURCE_DIR, read_png
+
+PLUGIN_DIR = os.environ.get("PACKETSEQ_WS_PLUGIN_DIR",
+                            os.path.join(SOURCE_DIR, "build", "wsplugins"))
+PLUGIN_SO = os.path.join(PLUGIN_DIR, "4.0", "epan", "packetseq.so")
+QT_MODULE = os.path.join(PLUGIN_DIR, "4.0", "epan", "packetseq", "packetseq-qt.so")
+NOBODY = 65534
+SAMPLE_FILES = ["client.pcapng", "fw-inside.pcap", "fw-outside.pcap", "relay.pcap",
+                "server.pcapng", "hosts"]
+
+
+def is_root():
+    return os.geteuid() == 0
+
+
+def user_prefix():
+    """Command prefix that drops root to an unprivileged user (empty when not root)."""
+    if not is_root():
+        return []
+    return ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+
+
+def require_programs(test, *programs):
+    missing = [p for p in programs if shutil.which(p) is None]
+    if missing:
+        test.skipTest("not installed: " + ", ".join(missing) +
+                      " (scripts/install-deps.sh installs them)")
+
+
+def require_plugin(test):
+    if not os.path.exists(PLUGIN_SO):
+        test.skipTest(f"{PLUGIN_SO} not built (set PACKETSEQ_WS_PLUGIN_DIR)")
+    probe = subprocess.run(user_prefix() + ["test", "-r", PLUGIN_SO], capture_output=True)
+    if probe.returncode != 0:
+        test.skipTest(f"{PLUGIN_SO} is not readable by uid {NOBODY}: the build tree must be "
+                      "world-readable for this test")
+
+
+class UserWorkdir:
+    """A temporary folder owned by the unprivileged user, with HOME inside and the sample."""
+
+    def __init__(self, with_sample=True):
+        self.path = tempfile.mkdtemp(prefix="psq-plugin-")
+        os.chmod(self.path, 0o755)
+        self.home = os.path.join(self.path, "home")
+        os.mkdir(self.home)
+        if with_sample:
+            for name in SAMPLE_FILES:
+                shutil.copy(os.path.join(SAMPLE, name), self.path)
+        if is_root():
+            for root, dirs, files in os.walk(self.path):
+                for n in dirs + files:
+                    os.chown(os.path.join(root, n), NOBODY, NOBODY)
+            os.chown(self.path, NOBODY, NOBODY)
+
+    def file(self, name):
+        return os.path.join(self.path, name)
+
+    def chown(self, path):
+        if is_root():
+            os.chown(path, NOBODY, NOBODY)
+
+    def env(self, **extra):
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": self.home,
+            "LANG": "C.UTF-8",
+            "WIRESHARK_PLUGIN_DIR": PLUGIN_DIR,
+            "PACKETSEQ_BIN": PACKETSEQ,
+            "XDG_RUNTIME_DIR": os.path.join(self.home, "runtime"),
+        }
+        env.update(extra)
+        return env
+
+    def cleanup(self):
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+def run_as_user(args, workdir, timeout=300, **env):
+    """Runs args as the unprivileged user in workdir; returns CompletedProcess (text)."""
+    return subprocess.run(user_prefix() + list(args), cwd=workdir.path, env=workdir.env(**env),
+                          capture_output=True, text=True, timeout=timeout,
+                          stdin=subprocess.DEVNULL)
+
+
+def processes_named(name):
+    """PIDs of running processes whose executable base name is `name`."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                argv0 = f.read().split(b"\0")[0].decode(errors="replace")
+        except OSError:
+            continue
+        if os.path.basename(argv0) == name:
+            pids.append(int(entry))
+    return pids
+
+
+def children_of(pid):
+    """Direct child PIDs of a process."""
+    kids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            kids.append(int(entry))
+    return kids
+
+
+class Xvfb:
+    """A private X server on a free display number, no window manager."""
+
+    def __init__(self, width=1600, height=1000):
+        self.display = None
+        for number in range(90, 140):
+            if not os.path.exists(f"/tmp/.X11-unix/X{number}") and \
+                    not os.path.exists(f"/tmp/.X{number}-lock"):
+                self.display = f":{number}"
+                break
+        if self.display is None:
+            raise RuntimeError("no free X display number")
+        self.proc = subprocess.Popen(
+            ["Xvfb", self.display, "-screen", "0", f"{width}x{height}x24", "-ac", "-nolisten",
+             "tcp"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            if os.path.exists(f"/tmp/.X11-unix/X{self.display[1:]}"):
+                return
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("Xvfb did not start")
+
+    def env(self):
+        return {"DISPLAY": self.display}
+
+    def run(self, *args):
+        env = dict(os.environ, DISPLAY=self.display)
+        return subprocess.run(list(args), env=env, capture_output=True, text=True, timeout=60)
+
+    def click(self, x, y, button=1, double=False):
+        self.run("xdotool", "mousemove", str(int(x)), str(int(y)))
+        time.sleep(0.15)
+        if double:
+            self.run("xdotool", "click", "--repeat", "2", "--delay", "80", str(button))
+        else:
+            self.run("xdotool", "click", str(button))
+        time.sleep(0.3)
+
+    def move(self, x, y):
+        self.run("xdotool", "mousemove", str(int(x)), str(int(y)))
+
+    def type_text(self, text):
+        """Types through XTEST into whatever has focus (click the field first)."""
+        self.run("xdotool", "type", "--delay", "15", text)
+
+    def screenshot(self, path):
+        result = self.run("import", "-window", "root", path)
+        if result.returncode != 0:
+            raise RuntimeError("import failed: " + result.stderr)
+        return read_png(path)
+
+    def windows(self, name):
+        result = self.run("xdotool", "search", "--onlyvisible", "--name", name)
+        return [int(w) for w in result.stdout.split()]
+
+    def geometry(self, window):
+        out = self.run("xdotool", "getwindowgeometry", "--shell", str(window)).stdout
+        values = dict(line.split("=", 1) for line in out.split() if "=" in line)
+        return (int(values["X"]), int(values["Y"]), int(values["WIDTH"]), int(values["HEIGHT"]))
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def ocr_words(png_path, scale=3, region=None):
+    """Words tesseract finds in a screenshot: list of (text, x, y, w, h) in screen pixels.
+
+    The image is upscaled `scale` times first (menu fonts are small). `region` = (x, y, w, h)
+    crops before OCR; returned coordinates are still screen coordinates."""
+    work = png_path + ".ocr.png"
+    crop = []
+    ox, oy = 0, 0
+    if region:
+        ox, oy, w, h = region
+        crop = ["-crop", f"{w}x{h}+{ox}+{oy}", "+repage"]
+    subprocess.run(["convert", png_path, *crop, "-resize", f"{scale * 100}%", "-colorspace",
+                    "Gray", work], check=True, capture_output=True)
+    tsv = subprocess.run(["tesseract", work, "-", "--psm", "11", "tsv"], capture_output=True,
+                         text=True).stdout
+    words = []
+    for line in tsv.splitlines()[1:]:
+        parts = line.split("\t")
+        if len(parts) < 12 or not parts[11].strip():
+            continue
+        left, top, width, height = (int(v) for v in parts[6:10])
+        words.append((parts[11].strip(), ox + left / scale, oy + top / scale, width / scale,
+                      height / scale))
+    return words
+
+
+def find_word(words, text):
+    """Centre (x, y) of the first OCR word starting with `text` (case-insensitive), or None."""
+    for word, x, y, w, h in words:
+        if word.lower().startswith(text.lower()):
+            return (x + w / 2, y + h / 2)
+    return None
+
+
+def terminate_tree(proc, timeout=15):
+    """Stops a process started with start_new_session=True, and its group."""
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+class PluginTestCase(unittest.TestCase):
+    """Base: a fresh unprivileged work folder with the sample for every test."""
+
+    def setUp(self):
+        require_programs(self, "tshark")
+        require_plugin(self)
+        if is_root():
+            require_programs(self, "setpriv")
+        self.work = UserWorkdir()
+
+    def tearDown(self):
+        self.work.cleanup()

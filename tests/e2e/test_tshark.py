@@ -1,0 +1,180 @@
+"""End-to-end tests of `tshark -z packetseq`: the plugin loads as an unprivileged user and writes
+the same files as the packetseq CLI for the same inputs; bad options fail clearly."""
+import os
+import subprocess
+import unittest
+
+from e2e_support import PACKETSEQ
+from gui_support import PLUGIN_SO, PluginTestCase, run_as_user
+
+# TCP reassembly off, as the CLI reader has it: Info texts then match segment for segment.
+TSHARK = ["tshark", "-o", "tcp.desegment_tcp_streams:FALSE"]
+EXTRA = ["fw-inside.pcap@FW-inside", "fw-outside.pcap@FW-outside", "relay.pcap@Relay",
+         "server.pcapng@Server"]
+
+
+def z_sample(*keys):
+    """-z string for the five-point sample with client.pcapng as tshark's own file."""
+    parts = ["packetseq", "point=Client"] + [f"capture={c}" for c in EXTRA] + ["names=hosts"]
+    return ",".join(parts + list(keys))
+
+
+CLI_SAMPLE = ["client.pcapng@Client"] + EXTRA
+
+
+class PluginLoads(PluginTestCase):
+    def test_listed_by_tshark_as_unprivileged_user(self):
+        result = run_as_user(["tshark", "-G", "plugins"], self.work)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        listed = [line for line in result.stdout.splitlines() if "packetseq.so" in line]
+        self.assertEqual(len(listed), 1, result.stdout)
+        self.assertIn(PLUGIN_SO, listed[0])
+
+    def test_plugin_does_not_link_qt(self):
+        needed = subprocess.run(["readelf", "-d", PLUGIN_SO], capture_output=True, text=True)
+        self.assertEqual(needed.returncode, 0, needed.stderr)
+        self.assertIn("libwireshark", needed.stdout)
+        self.assertNotIn("Qt5", needed.stdout)
+
+    def test_help_lists_the_keys(self):
+        result = run_as_user(["tshark", "-r", "client.pcapng", "-q", "-z", "packetseq,help"],
+                             self.work)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        for key in ("capture=FILE[@NAME]", "names=FILE", "type=TYPE", "filter=FILTER"):
+            self.assertIn(key, result.stdout)
+
+
+class SameAsCli(PluginTestCase):
+    """tshark -z packetseq and the CLI produce byte-identical files for the same inputs."""
+
+    def cli(self, *args):
+        result = run_as_user([PACKETSEQ, "--no-prompt", "--names", "hosts", *args, *CLI_SAMPLE],
+                             self.work)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        return result
+
+    def tshark(self, *keys):
+        result = run_as_user(TSHARK + ["-r", "client.pcapng", "-q", "-z", z_sample(*keys)],
+                             self.work)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        return result
+
+    def read(self, name):
+        with open(self.work.file(name), "rb") as f:
+            return f.read()
+
+    def test_svg_identical_to_cli(self):
+        self.cli("-i", "summary", "-o", "cli.svg")
+        result = self.tshark("info=summary", "out=z.svg")
+        self.assertIn("wrote z.svg", result.stderr)
+        svg = self.read("z.svg")
+        self.assertEqual(svg, self.read("cli.svg"))
+        for node in (b">Client<", b">FW<", b">Relay<", b">Server<"):
+            self.assertIn(node, svg)
+
+    def test_diag_and_proportional_png_identical_to_cli(self):
+        self.cli("--time", "proportional", "-t", "diag,png", "-o", "cli")
+        self.tshark("time=proportional", "type=diag+png", "out=z")
+        self.assertEqual(self.read("z.diag"), self.read("cli.diag"))
+        self.assertEqual(self.read("z.png"), self.read("cli.png"))
+
+    def test_json_identical_to_cli(self):
+        probe = run_as_user([PACKETSEQ, "--no-prompt", "-t", "json", "-o", "probe",
+                             "client.pcapng"], self.work)
+        if probe.returncode != 0:
+            self.skipTest("this packetseq CLI has no -t json yet: " + probe.stderr.strip())
+        self.cli("-t", "json", "-o", "cli.json")
+        self.tshark("type=json", "out=z.json")
+        self.assertEqual(self.read("z.json"), self.read("cli.json"))
+
+    def test_json_has_all_five_points_matched(self):
+        import json
+        self.tshark("type=json", "out=z")
+        model = json.loads(self.read("z.json"))
+        self.assertEqual([p["name"] for p in model["points"]],
+                         ["Client", "FW-inside", "FW-outside", "Relay", "Server"])
+        self.assertEqual([n["name"] for n in model["nodes"]], ["Client", "FW", "Relay", "Server"])
+        self.assertEqual(model["points"][0]["path"], "client.pcapng")
+        self.assertEqual(model["points"][0]["format"], "pcapng")
+        self.assertEqual(len(model["points"][0]["observations"]), 68)
+        self.assertGreater(model["match"]["counters"]["multi_point_journeys"], 100)
+
+    def test_stats_table_identical_to_cli(self):
+        cli = self.cli("--stats", "-o", "cli.svg")
+        z = self.tshark("stats=1", "out=z.svg")
+        self.assertIn("Hops", z.stdout)
+        self.assertEqual(z.stdout, cli.stdout)
+
+    def test_filter_key_takes_the_rest_including_commas(self):
+        self.cli("-f", "tcp.port in {8080, 8000, 41001}", "-o", "cli.svg")
+        self.tshark("out=z.svg", "filter=tcp.port in {8080, 8000, 41001}")
+        self.assertEqual(self.read("z.svg"), self.read("cli.svg"))
+
+
+class OneCapture(PluginTestCase):
+    def test_single_point_needs_no_packetseq_program(self):
+        result = run_as_user(TSHARK + ["-r", "server.pcapng", "-q", "-z",
+                                       "packetseq,name=10.10.3.2=Server,type=svg,out=one"],
+                             self.work, PACKETSEQ_BIN="/nonexistent/packetseq")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        with open(self.work.file("one.svg")) as f:
+            svg = f.read()
+        self.assertIn(">Server<", svg)
+        self.assertIn("[SYN]", svg)
+
+
+class BadOptions(PluginTestCase):
+    def z(self, argument, **env):
+        return run_as_user(["tshark", "-r", "client.pcapng", "-q", "-z", argument], self.work,
+                           **env)
+
+    def assert_fails(self, result, status, *fragments):
+        self.assertEqual(result.returncode, status, result.stderr)
+        for fragment in fragments:
+            self.assertIn(fragment, result.stderr)
+        self.assertEqual(sorted(os.listdir(self.work.path)),
+                         sorted(["home", "client.pcapng", "fw-inside.pcap", "fw-outside.pcap",
+                                 "relay.pcap", "server.pcapng", "hosts"]),
+                         "files were written despite the error")
+
+    def test_unknown_key(self):
+        self.assert_fails(self.z("packetseq,colour=red"), 1, "tshark: packetseq: unknown key "
+                          "'colour'", "usage:")
+
+    def test_item_without_value(self):
+        self.assert_fails(self.z("packetseq,svg"), 1, "expected KEY=VALUE, got 'svg'")
+
+    def test_bad_values(self):
+        self.assert_fails(self.z("packetseq,type=gif"), 1, "gif")
+        self.assert_fails(self.z("packetseq,info=everything"), 1, "everything")
+        self.assert_fails(self.z("packetseq,time=sideways"), 1, "sideways")
+        self.assert_fails(self.z("packetseq,offset=server"), 1, "offset=POINT=OFFSET")
+        self.assert_fails(self.z("packetseq,offset=server=+9 parsecs"), 1, "+9 parsecs")
+
+    def test_missing_capture_file_is_named(self):
+        self.assert_fails(self.z("packetseq,capture=nothere.pcap"), 1,
+                          "capture nothere.pcap: no such file")
+
+    def test_invalid_display_filter(self):
+        self.assert_fails(self.z("packetseq,filter=tcp.port ==="), 1,
+                          "invalid display filter 'tcp.port ==='")
+
+    def test_unreadable_extra_capture_fails_with_its_name(self):
+        with open(self.work.file("notes.pcap"), "w") as f:
+            f.write("not a capture\n")
+        self.work.chown(self.work.file("notes.pcap"))
+        result = self.z("packetseq,capture=notes.pcap,out=x.svg")
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn("notes.pcap", result.stderr)
+        self.assertFalse(os.path.exists(self.work.file("x.svg")))
+
+    def test_missing_packetseq_program(self):
+        result = self.z("packetseq,capture=server.pcapng,out=x.svg",
+                        PACKETSEQ_BIN="/nonexistent/packetseq")
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("server.pcapng", result.stderr)
+        self.assertFalse(os.path.exists(self.work.file("x.svg")))
+
+
+if __name__ == "__main__":
+    unittest.main()
