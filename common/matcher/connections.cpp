@@ -1,5 +1,6 @@
 // Stage 1: group each point's observations into TCP connections and set span duplicates aside.
 #include <algorithm>
+#include <functional>
 #include <unordered_map>
 
 #include "matcher/matcher_internal.h"
@@ -121,6 +122,12 @@ void build_connections(Workspace& ws) {
       Connection& c = ws.conns[ws.info[gid].conn];
       c.obs[ws.info[gid].dir].push_back(gid);
     }
+  }
+  for (Connection& c : ws.conns) {
+    std::uint64_t x = mix(std::hash<std::string>{}(c.ends[0].addr), c.ends[0].port);
+    std::uint64_t y = mix(std::hash<std::string>{}(c.ends[1].addr), c.ends[1].port);
+    if (y < x) std::swap(x, y);
+    c.tuple = mix(x, y);
   }
   ws.results.counters.observations = ws.refs.size();
   ws.results.counters.duplicates = ws.results.duplicates.size();

@@ -44,6 +44,7 @@ struct Connection {
   std::size_t point = 0;
   Endpoint ends[2];  // ends[0] initiated: sent the SYN (else the first packet seen)
   bool has_syn = false;
+  std::uint64_t tuple = 0;  // hash of the unordered endpoint pair (tie-break only, never a key)
   std::vector<std::uint32_t> obs[2];  // global ids per direction (0: ends[0] -> ends[1]), no dups
   std::uint32_t flow = kNone;
   std::uint8_t flip = 0;  // direction d here is flow direction d ^ flip

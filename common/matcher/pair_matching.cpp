@@ -15,6 +15,7 @@ enum Family { kFamIpId, kFamTs, kFamSeq, kFamDigest, kFamilies };
 constexpr std::size_t kMaxVoteBucket = 4;
 // A connection pair must win by this factor over the runner-up, on both sides.
 constexpr double kDominance = 2.0;
+constexpr double kSameTupleFactor = 3.0;
 // Share of the smaller connection that must match one-to-one for the pair to stand.
 constexpr double kMinMatchedShare = 0.2;
 // More candidates than this for one key: ambiguous without listing them (keeps it linear).
@@ -237,8 +238,12 @@ void match_two_points(Workspace& ws, std::size_t pa, std::size_t pb) {
       const double weight = 1.0 / static_cast<double>(it->second.size());
       for (std::uint32_t b : it->second) {
         const std::uint64_t flip = ws.info[g].dir ^ ws.info[b].dir;
+        // Never required, but an unchanged 4-tuple settles a tie between equally good
+        // candidates (a proxy's second connection carrying the same relative seq/ack).
+        const bool same_tuple = ws.conns[ws.info[g].conn].tuple == ws.conns[ws.info[b].conn].tuple;
         votes[static_cast<std::uint64_t>(ws.info[g].conn) << 33 |
-              static_cast<std::uint64_t>(ws.info[b].conn) << 1 | flip] += weight;
+              static_cast<std::uint64_t>(ws.info[b].conn) << 1 | flip] +=
+            same_tuple ? kSameTupleFactor * weight : weight;
       }
     }
   }

@@ -26,9 +26,9 @@ struct Sighting {
 // The same packet seen at one or more capture points, ordered along the path.
 struct Journey {
   std::vector<Sighting> sightings;
-  bool ambiguous = false;   // more than one candidate matched at some point; not joined
-  bool lost = false;        // seen upstream, missing at a downstream point that captured that span
-  std::size_t lost_after = 0;  // index into sightings: last point that saw it
+  bool ambiguous = false;  // more than one candidate matched at some point; not joined
+  bool lost = false;       // seen upstream, missing at a downstream point that captured that span
+  std::size_t lost_after = 0;     // index into sightings: last point that saw it
   std::size_t lost_at_point = 0;  // capture point where it was expected but missing
 };
 
@@ -58,7 +58,7 @@ struct HopStats {
   std::int64_t transit_min_ns = 0;  // corrected arrival - corrected departure
   std::int64_t transit_median_ns = 0;
   std::int64_t transit_p95_ns = 0;
-  std::size_t lost = 0;             // seen at from_point, missing at to_point (see docs/matching.md)
+  std::size_t lost = 0;  // seen at from_point, missing at to_point (see docs/matching.md)
   std::size_t retransmissions = 0;  // sent past from_point in this direction (Wireshark's analysis)
 };
 
@@ -89,14 +89,14 @@ struct DuplicateSighting {
 // Counts the matcher reports (also in its MatchReport).
 struct MatchCounters {
   std::size_t observations = 0;
-  std::size_t duplicates = 0;             // span duplicates set aside
-  std::size_t connection_pairs = 0;       // same TCP connection associated across two points
+  std::size_t duplicates = 0;        // span duplicates set aside
+  std::size_t connection_pairs = 0;  // same TCP connection associated across two points
   std::size_t journeys = 0;
-  std::size_t multi_point_journeys = 0;   // seen at two or more points
+  std::size_t multi_point_journeys = 0;  // seen at two or more points
   std::size_t single_point_journeys = 0;
-  std::size_t ambiguous_keys = 0;         // match keys with more than one candidate on a side
-  std::size_t ambiguous_observations = 0; // left unjoined because of them
-  std::size_t tie_broken = 0;             // ambiguous candidates settled by corrected time
+  std::size_t ambiguous_keys = 0;          // match keys with more than one candidate on a side
+  std::size_t ambiguous_observations = 0;  // left unjoined because of them
+  std::size_t tie_broken = 0;              // ambiguous candidates settled by corrected time
   std::size_t lost = 0;
   std::size_t relay_links = 0;
   std::size_t nat_bindings = 0;

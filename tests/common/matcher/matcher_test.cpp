@@ -329,6 +329,43 @@ TEST(MatchModel, UnrelatedConnectionsAreNotJoined) {
   EXPECT_FALSE(report.warnings.empty());
 }
 
+TEST(MatchModel, SeedCsvLikeRowsJoinTheSameConnectionNotTheProxysSecondOne) {
+  // Seed CSV exports: no IP ID, no timestamps, no payload digest, relative seq/ack only.
+  auto csv_like = [](Connection c) {
+    c.ip_id = c.tsopt = c.digest = false;
+    renumber(c, 0, 0);
+    return c;
+  };
+  const Connection front = csv_like(make_connection(kT0, 3, 100, 7000));
+  Connection back = make_connection(kT0 + 5 * kMs, 3, 300, 9000, 50);
+  back.client = "10.0.6.6";
+  back.client_port = 45000;
+  back = csv_like(back);
+  Model model;
+  add_point(model, "client.csv");
+  add_point(model, "proxy.csv");
+  View at_client, at_proxy, proxy_back;
+  at_client.s2c_delay = 2 * kMs;
+  at_proxy.c2s_delay = 2 * kMs;
+  proxy_back.stream = 1;
+  add_view(model, 0, front, at_client);
+  add_view(model, 1, front, at_proxy);
+  add_view(model, 1, back, proxy_back);
+  finish(model);
+  const MatchReport report = match_model(model, MatchOptions{});
+  expect_no_false_matches(model);
+  EXPECT_EQ(report.counters.connection_pairs, 1u);
+  // Even the SYN (seq 0, ack 0: no vote) matches once the connections are paired.
+  EXPECT_EQ(report.counters.multi_point_journeys, front.packets.size());
+  for (const Journey& j : model.journeys) {
+    for (const Sighting& s : j.sightings) {
+      if (model.at(s.observation).src == "10.0.6.6") {
+        EXPECT_EQ(j.sightings.size(), 1u);
+      }
+    }
+  }
+}
+
 TEST(MatchModel, EmptyModelAndBadOptions) {
   Model empty;
   EXPECT_NO_THROW(match_model(empty, MatchOptions{}));
