@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "model/flags.h"
+#include "model/names.h"
 #include "util/time_format.h"
 
 namespace packetseq {
@@ -172,6 +173,7 @@ Document layout_diagram(const Model& model, const LayoutOptions& options,
     const auto& a = arrows[i];
     std::string label = arrow_label(model.at(a.observation), options.labels);
     if (!a.note.empty()) label = a.kind == ArrowKind::kRelay ? a.note : label + "  " + a.note;
+    if (a.kind == ArrowKind::kLost && a.note.empty()) label += "  (lost)";
     placed[i].label = label;
     raw_size[i] = measurer.measure(label, mx.label_font);
     const std::size_t lo = std::min(a.from_node, a.to_node), hi = std::max(a.from_node, a.to_node);
@@ -431,8 +433,18 @@ Document layout_diagram(const Model& model, const LayoutOptions& options,
       const Color colour = arrow_colour(a, obs);
 
       double xa = xs[a.from_node], xb = xs[a.to_node];
-      if (a.kind == ArrowKind::kLost) xb = xa + (xb - xa) * 0.5;  // dies halfway to the next hop
-      if (a.from_node == a.to_node) {  // self loop: out, down to the later time, back
+      if (a.kind == ArrowKind::kLost) {
+        if (a.from_node != a.to_node) {
+          xb = xa + (xb - xa) * 0.5;  // dies halfway to the next node
+        } else {
+          // Lost between two capture points of one node (e.g. a firewall's two interfaces):
+          // a short stub towards where the packet was heading, ending in the cross.
+          const long dst = find_node(model, obs.dst);
+          const double dir = dst >= 0 && static_cast<std::size_t>(dst) < a.from_node ? -1 : 1;
+          xb = xa + dir * std::min(40.0, mx.min_gap / 3);
+        }
+      }
+      if (a.from_node == a.to_node && a.kind != ArrowKind::kLost) {  // self loop: out, down, back
         const double dx = std::max(self_room, 30.0) * 0.6;
         const double y_top = to_page(std::max(ya, w0));
         const double y_end = yb > ya ? to_page(std::min(yb, w1)) : to_page(ya) + 6;
