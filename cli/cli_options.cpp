@@ -137,14 +137,13 @@ CliOptions parse_cli_options(int argc, char** argv) {
     }
   }
 
+  // parse_strv frees the strings it removes from the copy (g_option_context_parse would not).
   std::vector<gchar*> args(argv, argv + argc);
   args.push_back(nullptr);
-  gint count = argc;
   gchar** argv_copy = g_strdupv(args.data());
-  std::unique_ptr<gchar*, GStrvDeleter> argv_owner(argv_copy);
-  gchar** parse_argv = argv_copy;
   GError* error = nullptr;
-  const bool ok = g_option_context_parse(context.get(), &count, &parse_argv, &error);
+  const bool ok = g_option_context_parse_strv(context.get(), &argv_copy, &error);
+  std::unique_ptr<gchar*, GStrvDeleter> argv_owner(argv_copy);
   std::unique_ptr<gchar*, GStrvDeleter> names_owner(names), files_owner(names_files),
       rest_owner(rest), offsets_owner(offsets), same_clock_owner(same_clock);
   auto take = [](gchar*& s) {
