@@ -33,8 +33,7 @@ CaptureArg parse_capture_arg(const std::string& arg) {
   CaptureArg capture;
   const auto at = arg.rfind('@');
   if (at != std::string::npos && at > 0 && at + 1 < arg.size() &&
-      arg.find('/', at) == std::string::npos &&
-      !g_file_test(arg.c_str(), G_FILE_TEST_EXISTS)) {
+      arg.find('/', at) == std::string::npos && !g_file_test(arg.c_str(), G_FILE_TEST_EXISTS)) {
     capture.path = arg.substr(0, at);
     capture.name = arg.substr(at + 1);
     capture.named = true;
@@ -68,7 +67,8 @@ CliOptions parse_cli_options(int argc, char** argv) {
       {"out", 'o', 0, G_OPTION_ARG_FILENAME, &out,
        "Output file, or base name without extension (default: out)", "NAME"},
       {"type", 't', 0, G_OPTION_ARG_STRING, &type,
-       "Output type: png, svg, pdf, diag, csv, json; comma-separated for several (default: from the -o "
+       "Output type: png, svg, pdf, diag, csv, json; comma-separated for several (default: from "
+       "the -o "
        "extension, else png)",
        "TYPE"},
       {"info", 'i', 0, G_OPTION_ARG_STRING, &info,
@@ -187,8 +187,7 @@ CliOptions parse_cli_options(int argc, char** argv) {
     throw UsageError(e.what());
   }
   options.output.layout.filter = options.filter;
-  if (!options.show_version && options.captures.empty())
-    throw UsageError("no capture files given");
+  if (!options.show_version && options.captures.empty()) throw UsageError("no capture files given");
   return options;
 }
 

@@ -85,7 +85,8 @@ MatchOptions make_match_options(const CliOptions& options) {
   for (const auto& o : options.offsets) {
     const auto eq = o.rfind('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == o.size())
-      throw std::invalid_argument("invalid --offset '" + o + "' (expected POINT=OFFSET, e.g. proxy=+9h)");
+      throw std::invalid_argument("invalid --offset '" + o +
+                                  "' (expected POINT=OFFSET, e.g. proxy=+9h)");
     match.offsets.push_back(OffsetOverride{o.substr(0, eq), parse_offset(o.substr(eq + 1))});
   }
   for (const auto& group : options.same_clock) {

@@ -55,7 +55,8 @@ std::uint32_t field_u32(const std::string& info, const char* name, bool& found) 
 
 void parse_info(Observation& obs) {
   static const std::regex kPorts(R"((\d{1,5})\s*(?:>|\xE2\x86\x92)\s*(\d{1,5})\s)");
-  static const std::regex kFlags(R"(\[((?:(?:FIN|SYN|RST|PSH|ACK|URG|ECE|CWR|NS|AE|<None>)(?:, )?)+)\])");
+  static const std::regex kFlags(
+      R"(\[((?:(?:FIN|SYN|RST|PSH|ACK|URG|ECE|CWR|NS|AE|<None>)(?:, )?)+)\])");
   std::smatch m;
   obs.has_ports = std::regex_search(obs.info, m, kPorts);
   if (obs.has_ports) {
@@ -165,8 +166,8 @@ void read_seed_csv_text(const std::string& text, const std::string& path, std::s
     obs.src = canonical_address(at("Source"));
     obs.dst = canonical_address(at("Destination"));
     if (obs.src.empty() || obs.dst.empty())
-      throw CsvError(path + ":" + std::to_string(number) + ": source/destination '" +
-                     at("Source") + "' / '" + at("Destination") + "' are not IP addresses");
+      throw CsvError(path + ":" + std::to_string(number) + ": source/destination '" + at("Source") +
+                     "' / '" + at("Destination") + "' are not IP addresses");
     obs.ip_version = obs.src.find(':') != std::string::npos ? 6 : 4;
     obs.protocol = at("Protocol");
     obs.info = at("Info");

@@ -30,11 +30,14 @@ std::string write_seqdiag(const Model& model, LabelMode labels) {
   for (const auto& arrow : model.arrows) {
     const Observation& obs = model.at(arrow.observation);
     std::string label = arrow_label(obs, labels);
-    if (arrow.kind == ArrowKind::kRelay) label = arrow.note;
-    else if (!arrow.note.empty()) label += "  " + arrow.note;
+    if (arrow.kind == ArrowKind::kRelay)
+      label = arrow.note;
+    else if (!arrow.note.empty())
+      label += "  " + arrow.note;
     if (arrow.kind == ArrowKind::kLost) label += " (lost)";
-    const char* colour = arrow.kind == ArrowKind::kRelay ? "teal"
-                                                         : colour_for_flags(obs.flags, obs.has_flags).css_name;
+    const char* colour = arrow.kind == ArrowKind::kRelay
+                             ? "teal"
+                             : colour_for_flags(obs.flags, obs.has_flags).css_name;
     out << "  " << seqdiag_quote(model.nodes[arrow.from_node].name) << " -> "
         << seqdiag_quote(model.nodes[arrow.to_node].name) << " [label = " << seqdiag_quote(label)
         << ", color = " << colour;

@@ -33,7 +33,7 @@ std::string columns(const std::vector<std::vector<std::string>>& rows) {
 std::string point_label(const Model& m, std::size_t p) {
   const auto& point = m.points.at(p);
   return point.node.empty() || point.node == point.name ? point.name
-                                                         : point.name + " (" + point.node + ")";
+                                                        : point.name + " (" + point.node + ")";
 }
 
 const char* source_name(ClockOffset::Source s) {
@@ -102,15 +102,16 @@ std::string format_hop_table(const Model& m) {
     out << "\nNAT bindings\n";
     std::vector<std::vector<std::string>> rows{{"inside", "", "outside", "seen at"}};
     for (const auto& b : m.nat_bindings)
-      rows.push_back({b.inside, "<->", b.outside,
-                      m.points.at(b.inside_point).name + " / " + m.points.at(b.outside_point).name});
+      rows.push_back(
+          {b.inside, "<->", b.outside,
+           m.points.at(b.inside_point).name + " / " + m.points.at(b.outside_point).name});
     out << columns(rows);
   }
 
   const auto& c = m.match.counters;
   out << "\nMatching: " << c.observations << " observations, " << c.journeys << " journeys ("
-      << c.multi_point_journeys << " seen at 2+ points, " << c.single_point_journeys
-      << " at one), " << c.duplicates << " duplicates, " << c.ambiguous_observations
+      << c.multi_point_journeys << " seen at 2+ points, " << c.single_point_journeys << " at one), "
+      << c.duplicates << " duplicates, " << c.ambiguous_observations
       << " left unmatched as ambiguous (" << c.ambiguous_keys << " ambiguous keys), " << c.lost
       << " lost, " << c.relay_links << " relay links\n";
   for (const auto& w : m.match.warnings) out << "warning: " << w << "\n";

@@ -22,7 +22,8 @@ std::string quote(const std::string& s) {
 
 std::string seconds(std::int64_t ns) {
   const bool negative = ns < 0;
-  const std::uint64_t a = negative ? 0 - static_cast<std::uint64_t>(ns) : static_cast<std::uint64_t>(ns);
+  const std::uint64_t a =
+      negative ? 0 - static_cast<std::uint64_t>(ns) : static_cast<std::uint64_t>(ns);
   char buf[48];
   std::snprintf(buf, sizeof buf, "%s%" PRIu64 ".%09" PRIu64, negative ? "-" : "", a / 1000000000,
                 a % 1000000000);
@@ -34,16 +35,17 @@ std::string seconds(std::int64_t ns) {
 std::string write_journey_csv(const Model& m) {
   std::ostringstream out;
   out << "journey,status,flags,seq,ack,len";
-  for (const auto& p : m.points) out << "," << quote(p.name + " frame") << "," << quote(p.name + " time");
+  for (const auto& p : m.points)
+    out << "," << quote(p.name + " frame") << "," << quote(p.name + " time");
   out << ",transit\n";
   for (std::size_t j = 0; j < m.journeys.size(); ++j) {
     const auto& journey = m.journeys[j];
     if (journey.sightings.empty()) continue;
     const Observation& first = m.at(journey.sightings.front().observation);
-    const char* status = journey.ambiguous ? "ambiguous"
-                         : journey.lost    ? "lost"
+    const char* status = journey.ambiguous              ? "ambiguous"
+                         : journey.lost                 ? "lost"
                          : journey.sightings.size() > 1 ? "matched"
-                                                         : "single";
+                                                        : "single";
     out << j << "," << status << "," << quote(first.has_flags ? flags_summary(first.flags) : "")
         << "," << first.seq_rel << "," << first.ack_rel << "," << first.payload_len;
     for (std::size_t p = 0; p < m.points.size(); ++p) {

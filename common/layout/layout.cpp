@@ -121,7 +121,8 @@ Document layout_diagram(const Model& model, const LayoutOptions& options,
     if (!p.node.empty()) line += " at " + p.node;
     line += ", clock " + format_offset(p.clock.offset_ns);
     if (p.clock.source == ClockOffset::Source::kEstimated)
-      line += " \xC2\xB1" + format_duration((p.clock.high_ns - p.clock.low_ns) / 2) + " (estimated)";
+      line +=
+          " \xC2\xB1" + format_duration((p.clock.high_ns - p.clock.low_ns) / 2) + " (estimated)";
     else if (p.clock.source == ClockOffset::Source::kUser)
       line += " (set by user)";
     else if (p.clock.source == ClockOffset::Source::kReference)
@@ -177,7 +178,8 @@ Document layout_diagram(const Model& model, const LayoutOptions& options,
     placed[i].label = label;
     raw_size[i] = measurer.measure(label, mx.label_font);
     const std::size_t lo = std::min(a.from_node, a.to_node), hi = std::max(a.from_node, a.to_node);
-    if (hi == lo + 1) gaps[lo] = std::max(gaps[lo], std::min(mx.max_gap, raw_size[i].width + 2 * mx.label_pad));
+    if (hi == lo + 1)
+      gaps[lo] = std::max(gaps[lo], std::min(mx.max_gap, raw_size[i].width + 2 * mx.label_pad));
   }
   for (std::size_t i = 0; i < arrows.size(); ++i) {  // wider spans: share the extra room evenly
     const auto& a = arrows[i];
@@ -290,7 +292,8 @@ Document layout_diagram(const Model& model, const LayoutOptions& options,
     std::int64_t collapse_from = std::numeric_limits<std::int64_t>::max();
     for (std::int64_t step : steps) {
       if (step < mx.idle_gap_ns || active - step <= 0) break;
-      if (static_cast<double>(step) * budget / static_cast<double>(active - step) <= gap_limit) break;
+      if (static_cast<double>(step) * budget / static_cast<double>(active - step) <= gap_limit)
+        break;
       collapse_from = step;
       active -= step;
     }
@@ -352,7 +355,8 @@ Document layout_diagram(const Model& model, const LayoutOptions& options,
     if (page_count > 1) {
       const std::string pn = "page " + std::to_string(pg + 1) + " of " + std::to_string(page_count);
       const TextSize s = measurer.measure(pn, mx.header_font);
-      items.push_back(make_text(page.width - mx.margin - s.width, y, pn, s, mx.header_font, kMuted));
+      items.push_back(
+          make_text(page.width - mx.margin - s.width, y, pn, s, mx.header_font, kMuted));
     }
     y += title_size.height + 4;
     for (std::size_t i = 0; i < header_lines.size(); ++i) {
@@ -363,7 +367,8 @@ Document layout_diagram(const Model& model, const LayoutOptions& options,
     if (!time_marks.empty() || !arrows.empty()) {
       const std::string head = "time (UTC)  relative";
       const TextSize s = measurer.measure(head, mx.time_font);
-      items.push_back(make_text(mx.margin, boxes_top + box_h - s.height, head, s, mx.time_font, kMuted));
+      items.push_back(
+          make_text(mx.margin, boxes_top + box_h - s.height, head, s, mx.time_font, kMuted));
     }
     for (std::size_t i = 0; i < node_count; ++i) {
       const auto& b = boxes[i];
@@ -377,8 +382,8 @@ Document layout_diagram(const Model& model, const LayoutOptions& options,
       r.stroke_width = 1;
       items.push_back(r);
       double ty = r.y + mx.box_pad;
-      items.push_back(make_text(xs[i] - b.name.width / 2, ty, model.nodes[i].name, b.name,
-                                mx.node_font, kInk));
+      items.push_back(
+          make_text(xs[i] - b.name.width / 2, ty, model.nodes[i].name, b.name, mx.node_font, kInk));
       ty += b.name.height;
       for (const auto& [text, size] : b.addresses) {
         items.push_back(make_text(xs[i] - size.width / 2, ty, text, size, mx.address_font, kMuted));
@@ -404,7 +409,8 @@ Document layout_diagram(const Model& model, const LayoutOptions& options,
       r.h = to_page(std::min(g.y1, w1)) - r.y;
       r.fill = kGapFill;
       items.push_back(r);
-      const std::string text = "\xE2\x8B\xAF " + format_duration(g.idle_ns) + " without packets (collapsed) \xE2\x8B\xAF";
+      const std::string text = "\xE2\x8B\xAF " + format_duration(g.idle_ns) +
+                               " without packets (collapsed) \xE2\x8B\xAF";
       const TextSize s = measurer.measure(text, mx.label_font);
       const double cy = (g.y0 + g.y1) / 2;
       if (cy >= w0 && cy < w1)
@@ -414,9 +420,11 @@ Document layout_diagram(const Model& model, const LayoutOptions& options,
     // Time labels in the gutter.
     for (const auto& m : time_marks) {
       if (m.y < w0 || m.y >= w1) continue;
-      const std::string text = format_time_of_day(m.time_ns) + "  " + format_relative(m.time_ns - t0);
+      const std::string text =
+          format_time_of_day(m.time_ns) + "  " + format_relative(m.time_ns - t0);
       const TextSize s = measurer.measure(text, mx.time_font);
-      items.push_back(make_text(mx.margin, to_page(m.y) - s.height / 2, text, s, mx.time_font, kMuted));
+      items.push_back(
+          make_text(mx.margin, to_page(m.y) - s.height / 2, text, s, mx.time_font, kMuted));
     }
     // Arrows, clipped to this page's window.
     for (std::size_t i = 0; i < arrows.size(); ++i) {
@@ -450,7 +458,7 @@ Document layout_diagram(const Model& model, const LayoutOptions& options,
         const double y_end = yb > ya ? to_page(std::min(yb, w1)) : to_page(ya) + 6;
         const Point corners[4] = {{xa, y_top}, {xa + dx, y_top}, {xa + dx, y_end}, {xa, y_end}};
         for (int seg = 0; seg < 3; ++seg) {
-          if (seg == 0 && ya < w0) continue;  // the start is on an earlier page
+          if (seg == 0 && ya < w0) continue;   // the start is on an earlier page
           if (seg == 2 && yb >= w1) continue;  // the end is on a later page
           LinePrim l;
           l.from = corners[seg];
@@ -465,11 +473,25 @@ Document layout_diagram(const Model& model, const LayoutOptions& options,
       } else {
         // Clip the segment to [w0, w1) so slanted arrows continue on the next page.
         double cxa = xa, cya = ya, cxb = xb, cyb = yb;
-        auto at_y = [&](double yy) { return ya == yb ? xa : xa + (xb - xa) * (yy - ya) / (yb - ya); };
-        if (cya < w0) { cxa = at_y(w0); cya = w0; }
-        if (cya >= w1) { cxa = at_y(w1); cya = w1; }
-        if (cyb < w0) { cxb = at_y(w0); cyb = w0; }
-        if (cyb >= w1) { cxb = at_y(w1); cyb = w1; }
+        auto at_y = [&](double yy) {
+          return ya == yb ? xa : xa + (xb - xa) * (yy - ya) / (yb - ya);
+        };
+        if (cya < w0) {
+          cxa = at_y(w0);
+          cya = w0;
+        }
+        if (cya >= w1) {
+          cxa = at_y(w1);
+          cya = w1;
+        }
+        if (cyb < w0) {
+          cxb = at_y(w0);
+          cyb = w0;
+        }
+        if (cyb >= w1) {
+          cxb = at_y(w1);
+          cyb = w1;
+        }
         LinePrim l;
         l.from = {cxa, to_page(cya)};
         l.to = {cxb, to_page(cyb)};

@@ -26,14 +26,14 @@ struct FlagName {
 };
 // Wireshark's tcp_flags_to_str order (low bit first), AE last.
 constexpr std::array<FlagName, 9> kFlagNames{{{kFin, "FIN"},
-                                             {kSyn, "SYN"},
-                                             {kRst, "RST"},
-                                             {kPsh, "PSH"},
-                                             {kAck, "ACK"},
-                                             {kUrg, "URG"},
-                                             {kEce, "ECE"},
-                                             {kCwr, "CWR"},
-                                             {kAe, "AE"}}};
+                                              {kSyn, "SYN"},
+                                              {kRst, "RST"},
+                                              {kPsh, "PSH"},
+                                              {kAck, "ACK"},
+                                              {kUrg, "URG"},
+                                              {kEce, "ECE"},
+                                              {kCwr, "CWR"},
+                                              {kAe, "AE"}}};
 
 }  // namespace
 

@@ -20,7 +20,8 @@ FlagColour colour_for_flags(std::uint16_t flags, bool known = true);
 // Flags as Wireshark's Info column writes them: "[SYN, ACK]", "[FIN, PSH, ACK]", "[<None>]".
 std::string flags_summary(std::uint16_t flags);
 
-// Parses the inside of a Wireshark flag list ("SYN, ACK" or "[SYN, ACK]"); unknown names are ignored.
+// Parses the inside of a Wireshark flag list ("SYN, ACK" or "[SYN, ACK]"); unknown names are
+// ignored.
 std::uint16_t parse_flags_list(const std::string& text);
 
 }  // namespace packetseq

@@ -15,7 +15,7 @@ struct ClockOffset {
   enum class Source { kNone, kReference, kEstimated, kUser, kSameClock };
   Source source = Source::kNone;
   std::int64_t offset_ns = 0;
-  std::int64_t low_ns = 0;   // the true offset lies in [low_ns, high_ns]
+  std::int64_t low_ns = 0;  // the true offset lies in [low_ns, high_ns]
   std::int64_t high_ns = 0;
 };
 

@@ -34,9 +34,10 @@ enum AnalysisFlag : std::uint32_t {
 };
 
 struct Observation {
-  std::size_t point = 0;     // index of the capture point in Model::points
-  std::uint64_t frame = 0;   // frame number in that capture (1-based, as Wireshark shows it)
-  std::int64_t time_ns = 0;  // capture timestamp, ns since the Unix epoch, on the capture host's clock
+  std::size_t point = 0;    // index of the capture point in Model::points
+  std::uint64_t frame = 0;  // frame number in that capture (1-based, as Wireshark shows it)
+  std::int64_t time_ns =
+      0;  // capture timestamp, ns since the Unix epoch, on the capture host's clock
 
   std::uint8_t ip_version = 4;  // 4 or 6
   std::string src;              // address text: dotted IPv4 or RFC 5952 IPv6
@@ -60,7 +61,8 @@ struct Observation {
 
   bool has_digest = false;
   std::uint64_t payload_digest = 0;  // XXH3-64 of the captured TCP payload bytes
-  std::uint32_t digest_len = 0;      // bytes that went into the digest (less than payload_len if snapped)
+  std::uint32_t digest_len =
+      0;  // bytes that went into the digest (less than payload_len if snapped)
 
   bool has_tsopt = false;
   std::uint32_t tsval = 0;

@@ -11,7 +11,8 @@ namespace packetseq {
 
 enum class OutputType { kPng, kSvg, kPdf, kDiag, kCsv, kJson };
 
-// "png" | "svg" | "pdf" | "diag" | "csv" | "json"; throws std::invalid_argument naming the bad value.
+// "png" | "svg" | "pdf" | "diag" | "csv" | "json"; throws std::invalid_argument naming the bad
+// value.
 OutputType parse_output_type(const std::string& text);
 const char* output_extension(OutputType type);
 // The type implied by a file name's extension, if it has a known one.

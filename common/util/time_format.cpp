@@ -57,8 +57,8 @@ std::string format_duration(std::int64_t ns) {
   else if (a < 3600e9)
     std::snprintf(out, sizeof out, "%s%.3f s", sign, a / 1e9);
   else
-    std::snprintf(out, sizeof out, "%s%lld h %02lld min", sign,
-                  static_cast<long long>(a / 3600e9), static_cast<long long>(a / 60e9) % 60);
+    std::snprintf(out, sizeof out, "%s%lld h %02lld min", sign, static_cast<long long>(a / 3600e9),
+                  static_cast<long long>(a / 60e9) % 60);
   return out;
 }
 
@@ -71,8 +71,8 @@ std::string format_offset(std::int64_t ns) {
   const double seconds = static_cast<double>(a % 60000000000ULL) / 1e9;
   char out[64];
   if (hours > 0)
-    std::snprintf(out, sizeof out, "%c%" PRIu64 " h %02" PRIu64 " min %.6f s", sign, hours,
-                  minutes, seconds);
+    std::snprintf(out, sizeof out, "%c%" PRIu64 " h %02" PRIu64 " min %.6f s", sign, hours, minutes,
+                  seconds);
   else if (minutes > 0)
     std::snprintf(out, sizeof out, "%c%" PRIu64 " min %.6f s", sign, minutes, seconds);
   else

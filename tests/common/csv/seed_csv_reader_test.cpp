@@ -71,22 +71,27 @@ void expect_error(const std::string& text, const std::string& message) {
   EXPECT_TRUE(p.observations.empty()) << "nothing is kept from a bad file";
 }
 
-const char* kHeader = "\"No.\",\"Time\",\"Source\",\"Destination\",\"Protocol\",\"Length\",\"Info\"\n";
+const char* kHeader =
+    "\"No.\",\"Time\",\"Source\",\"Destination\",\"Protocol\",\"Length\",\"Info\"\n";
 
 TEST(SeedCsv, Errors) {
   expect_error("", "x.csv: empty file, expected a CSV header");
   expect_error("a,b,c\n1,2,3\n", "x.csv:1: not a Wireshark CSV export: no \"No.\" column");
   expect_error(kHeader, "x.csv: no packets (the CSV has only a header)");
-  expect_error(std::string(kHeader) + "\"1\",\"0.000000\",\"10.0.0.1\",\"10.0.0.2\",\"TCP\",\"60\",\"1 > 2 [SYN]\"\n",
+  expect_error(std::string(kHeader) +
+                   "\"1\",\"0.000000\",\"10.0.0.1\",\"10.0.0.2\",\"TCP\",\"60\",\"1 > 2 [SYN]\"\n",
                "x.csv:2: time '0.000000' is not an absolute date and time (export with View > Time "
                "Display Format > Date and Time of Day)");
-  expect_error(std::string(kHeader) + "\"1\",\"2016-08-27 11:14:45.1\",\"host\",\"10.0.0.2\",\"TCP\",\"60\",\"x\"\n",
+  expect_error(std::string(kHeader) +
+                   "\"1\",\"2016-08-27 11:14:45.1\",\"host\",\"10.0.0.2\",\"TCP\",\"60\",\"x\"\n",
                "x.csv:2: source/destination 'host' / '10.0.0.2' are not IP addresses");
   expect_error(std::string(kHeader) + "\"1\",\"2016-08-27 11:14:45.1\"\n",
                "x.csv:2: expected 7 fields, found 2");
-  expect_error(std::string(kHeader) + "\"1\",\"2016-13-27 11:14:45.1\",\"10.0.0.1\",\"10.0.0.2\",\"TCP\",\"60\",\"x\"\n",
-               "x.csv:2: time '2016-13-27 11:14:45.1' is not an absolute date and time (export "
-               "with View > Time Display Format > Date and Time of Day)");
+  expect_error(
+      std::string(kHeader) +
+          "\"1\",\"2016-13-27 11:14:45.1\",\"10.0.0.1\",\"10.0.0.2\",\"TCP\",\"60\",\"x\"\n",
+      "x.csv:2: time '2016-13-27 11:14:45.1' is not an absolute date and time (export "
+      "with View > Time Display Format > Date and Time of Day)");
 }
 
 TEST(SeedCsv, MissingFile) {

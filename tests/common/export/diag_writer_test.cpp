@@ -29,16 +29,17 @@ TEST(Seqdiag, NodesEdgesColoursAndQuoting) {
   build_nodes(m, names);
   build_observation_arrows(m);
   const std::string diag = write_seqdiag(m, LabelMode::kDefault);
-  EXPECT_EQ(diag,
-            "seqdiag {\n"
-            "  default_fontsize = 11;\n"
-            "  edge_length = 200;\n"
-            "  activation = none;\n"
-            "  \"Client\";\n"
-            "  \"10.0.0.2\";\n"
-            "  \"Client\" -> \"10.0.0.2\" [label = \"[SYN] Seq=0\", color = blue];\n"
-            "  \"10.0.0.2\" -> \"Client\" [label = \"GET /a\\\"b\\\\c HTTP/1.1\", color = orange];\n"
-            "}\n");
+  EXPECT_EQ(
+      diag,
+      "seqdiag {\n"
+      "  default_fontsize = 11;\n"
+      "  edge_length = 200;\n"
+      "  activation = none;\n"
+      "  \"Client\";\n"
+      "  \"10.0.0.2\";\n"
+      "  \"Client\" -> \"10.0.0.2\" [label = \"[SYN] Seq=0\", color = blue];\n"
+      "  \"10.0.0.2\" -> \"Client\" [label = \"GET /a\\\"b\\\\c HTTP/1.1\", color = orange];\n"
+      "}\n");
 }
 
 }  // namespace

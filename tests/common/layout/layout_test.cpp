@@ -45,11 +45,17 @@ Model three_node_model(int repeat = 1) {
   std::int64_t t = 1'000'000'000'000'000'000LL;
   std::uint64_t frame = 1;
   for (int r = 0; r < repeat; ++r) {
-    m.points[0].observations.push_back(packet(0, frame++, t += 1000, "10.0.0.1", "10.0.0.2", kSyn, "1 > 2 [SYN] Seq=0"));
-    m.points[0].observations.push_back(packet(0, frame++, t += 9000, "10.0.0.2", "10.0.0.1", kSyn | kAck, "2 > 1 [SYN, ACK] Seq=0 Ack=1"));
-    m.points[1].observations.push_back(packet(1, frame++, t += 500, "10.0.1.2", "10.0.1.3", kSyn, "3 > 4 [SYN] Seq=0"));
-    m.points[1].observations.push_back(packet(1, frame++, t += 100, "10.0.1.3", "10.0.1.2", kRst | kAck, "4 > 3 [RST, ACK] Seq=1 Ack=1 " + std::string(200, 'x')));
-    m.points[0].observations.push_back(packet(0, frame++, t += 3000, "10.0.0.1", "10.0.0.2", kPsh | kAck, "1 > 2 [PSH, ACK] Len=100"));
+    m.points[0].observations.push_back(
+        packet(0, frame++, t += 1000, "10.0.0.1", "10.0.0.2", kSyn, "1 > 2 [SYN] Seq=0"));
+    m.points[0].observations.push_back(packet(0, frame++, t += 9000, "10.0.0.2", "10.0.0.1",
+                                              kSyn | kAck, "2 > 1 [SYN, ACK] Seq=0 Ack=1"));
+    m.points[1].observations.push_back(
+        packet(1, frame++, t += 500, "10.0.1.2", "10.0.1.3", kSyn, "3 > 4 [SYN] Seq=0"));
+    m.points[1].observations.push_back(
+        packet(1, frame++, t += 100, "10.0.1.3", "10.0.1.2", kRst | kAck,
+               "4 > 3 [RST, ACK] Seq=1 Ack=1 " + std::string(200, 'x')));
+    m.points[0].observations.push_back(packet(0, frame++, t += 3000, "10.0.0.1", "10.0.0.2",
+                                              kPsh | kAck, "1 > 2 [PSH, ACK] Len=100"));
   }
   NameTable names;
   names.set("10.0.0.1", "Client");
@@ -148,7 +154,8 @@ TEST(Layout, HeaderStaysClearOfArrows) {
   const Drawn d = collect(layout_diagram(m, LayoutOptions{}, fm).pages[0]);
   double header_bottom = 0;
   for (const auto& b : d.boxes) header_bottom = std::max(header_bottom, b.y + b.h);
-  for (const auto& [i, line] : d.arrow_lines) EXPECT_GT(std::min(line.from.y, line.to.y), header_bottom);
+  for (const auto& [i, line] : d.arrow_lines)
+    EXPECT_GT(std::min(line.from.y, line.to.y), header_bottom);
   for (const auto& t : d.labels) EXPECT_GT(t.y, header_bottom) << t.text;
 }
 

@@ -25,12 +25,12 @@ TEST(FlagColour, SeedTableSingleFlags) {
 }
 
 TEST(FlagColour, CombinedFlagsFollowPrecedence) {
-  EXPECT_EQ(css(kPsh | kAck), "orange");             // the seed drew these gray
-  EXPECT_EQ(css(kFin | kPsh | kAck), "maroon");       // FIN beats PSH
-  EXPECT_EQ(css(kRst | kPsh | kAck), "fuchsia");      // RST beats everything
-  EXPECT_EQ(css(kSyn | kEce | kCwr), "blue");         // ECN setup SYN
+  EXPECT_EQ(css(kPsh | kAck), "orange");          // the seed drew these gray
+  EXPECT_EQ(css(kFin | kPsh | kAck), "maroon");   // FIN beats PSH
+  EXPECT_EQ(css(kRst | kPsh | kAck), "fuchsia");  // RST beats everything
+  EXPECT_EQ(css(kSyn | kEce | kCwr), "blue");     // ECN setup SYN
   EXPECT_EQ(css(kSyn | kAck | kEce), "red");
-  EXPECT_EQ(css(kUrg | kPsh | kAck), "olive");        // URG beats PSH
+  EXPECT_EQ(css(kUrg | kPsh | kAck), "olive");  // URG beats PSH
   EXPECT_EQ(css(kFin | kSyn | kRst | kPsh | kAck | kUrg | kEce | kCwr), "fuchsia");
 }
 

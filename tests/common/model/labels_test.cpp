@@ -19,9 +19,11 @@ Observation obs(const std::string& info, std::uint16_t flags, bool has_flags = t
 
 // Strings as tshark 4.0 and the seed's CSV (Wireshark 2.x) print them.
 const char* kSynSeed = "53833  >  3128 [SYN] Seq=0 Win=8192 Len=0 MSS=1460 WS=256 SACK_PERM=1";
-const char* kSynWs4 = "55920 \xE2\x86\x92 80 [SYN] Seq=0 Win=43690 Len=0 MSS=65495 SACK_PERM TSval=3 TSecr=0 WS=128";
+const char* kSynWs4 =
+    "55920 \xE2\x86\x92 80 [SYN] Seq=0 Win=43690 Len=0 MSS=65495 SACK_PERM TSval=3 TSecr=0 WS=128";
 const char* kDupAck = "[TCP Dup ACK 160#1] 53833  >  3128 [ACK] Seq=2346 Ack=774 Win=16640 Len=0";
-const char* kRetrans = "[TCP Retransmission] 10000 \xE2\x86\x92 80 [PSH, ACK] Seq=1 Ack=1 Win=64240 Len=517";
+const char* kRetrans =
+    "[TCP Retransmission] 10000 \xE2\x86\x92 80 [PSH, ACK] Seq=1 Ack=1 Win=64240 Len=517";
 
 TEST(LabelMode, Summary) {
   EXPECT_EQ(arrow_label(obs(kSynSeed, kSyn), LabelMode::kSummary), "[SYN]");
