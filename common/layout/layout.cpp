@@ -5,6 +5,7 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <map>
 #include <stdexcept>
 
 #include "model/flags.h"
@@ -328,6 +329,28 @@ Document layout_diagram(const Model& model, const LayoutOptions& options,
     body_h = y + mx.row_gap + row_h / 2;
   }
 
+  // Self loops (relay dwell) that overlap in time at one node get lanes further right.
+  std::vector<int> loop_lane(arrows.size(), 0);
+  {
+    std::vector<std::size_t> loops;
+    for (std::size_t i = 0; i < arrows.size(); ++i)
+      if (arrows[i].from_node == arrows[i].to_node && arrows[i].kind != ArrowKind::kLost)
+        loops.push_back(i);
+    std::stable_sort(loops.begin(), loops.end(), [&](std::size_t l, std::size_t r) {
+      return placed[l].y_from < placed[r].y_from;
+    });
+    std::map<std::size_t, std::vector<double>> lane_end;  // node -> bottom y of each lane
+    for (std::size_t i : loops) {
+      auto& ends = lane_end[arrows[i].from_node];
+      const double top = placed[i].y_from, bottom = std::max(placed[i].y_to, top + 6);
+      std::size_t lane = 0;
+      while (lane < ends.size() && ends[lane] > top - 2) ++lane;
+      if (lane == ends.size()) ends.push_back(0);
+      ends[lane] = bottom;
+      loop_lane[i] = static_cast<int>(std::min<std::size_t>(lane, 6));
+    }
+  }
+
   // ---- Pages -----------------------------------------------------------------------------
   const double footer_h = mx.margin + 10;
   double window = body_h;
@@ -453,7 +476,7 @@ Document layout_diagram(const Model& model, const LayoutOptions& options,
         }
       }
       if (a.from_node == a.to_node && a.kind != ArrowKind::kLost) {  // self loop: out, down, back
-        const double dx = std::max(self_room, 30.0) * 0.6;
+        const double dx = std::max(self_room, 30.0) * 0.6 + 7 * loop_lane[i];
         const double y_top = to_page(std::max(ya, w0));
         const double y_end = yb > ya ? to_page(std::min(yb, w1)) : to_page(ya) + 6;
         const Point corners[4] = {{xa, y_top}, {xa + dx, y_top}, {xa + dx, y_end}, {xa, y_end}};
@@ -535,7 +558,7 @@ Document layout_diagram(const Model& model, const LayoutOptions& options,
       if (ym >= w0 && ym < w1 && !p.label.empty()) {
         double lx;
         if (a.from_node == a.to_node)
-          lx = xa + std::max(self_room, 30.0) * 0.6 + 4;
+          lx = xa + std::max(self_room, 30.0) * 0.6 + 7 * loop_lane[i] + 4;
         else
           lx = (xa + xb) / 2 - p.label_size.width / 2;
         const double ly = to_page(ym) - p.label_size.height - 1.5;
