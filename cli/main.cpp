@@ -200,6 +200,7 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  g_set_prgname(kProgram);  // GOption's --help shows it in the usage line
   try {
     return run(argc, argv);
   } catch (const std::exception& e) {

@@ -203,6 +203,8 @@ class BadInput(TempDirTestCase):
         result = packetseq("--help")
         self.assertEqual(result.returncode, 0)
         self.assertIn("--no-prompt", result.stdout)
+        self.assertIn("packetseq [OPTION", result.stdout)
+        self.assertNotIn("(null)", result.stdout)
         result = packetseq("--version")
         self.assertEqual(result.returncode, 0)
         self.assertRegex(result.stdout, r"^packetseq \d+\.\d+\.\d+")
