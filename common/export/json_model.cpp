@@ -49,7 +49,9 @@ std::string hex64(std::uint64_t value) {
   return text;
 }
 
-Json ref_json(const ObservationRef& ref) { return Json{{"point", ref.point}, {"index", ref.index}}; }
+Json ref_json(const ObservationRef& ref) {
+  return Json{{"point", ref.point}, {"index", ref.index}};
+}
 
 Json observation_json(const Observation& o) {
   Json j;
@@ -127,8 +129,8 @@ Json match_json(const MatchResults& m) {
     offsets.push_back(
         Json{{"low_bounded", o.low_bounded},
              {"high_bounded", o.high_bounded},
-             {"via_point", o.via_point == static_cast<std::size_t>(-1) ? Json(nullptr)
-                                                                        : Json(o.via_point)},
+             {"via_point",
+              o.via_point == static_cast<std::size_t>(-1) ? Json(nullptr) : Json(o.via_point)},
              {"journeys", o.journeys},
              {"method", o.method}});
   Json duplicates = Json::array();
@@ -148,8 +150,9 @@ Json match_json(const MatchResults& m) {
                 {"lost", c.lost},
                 {"relay_links", c.relay_links},
                 {"nat_bindings", c.nat_bindings}};
-  return Json{{"hops", hops},         {"dwell", dwell},       {"offsets", offsets},
-              {"duplicates", duplicates}, {"counters", counters}, {"warnings", m.warnings}};
+  return Json{{"hops", hops},         {"dwell", dwell},
+              {"offsets", offsets},   {"duplicates", duplicates},
+              {"counters", counters}, {"warnings", m.warnings}};
 }
 
 // ---- import ----------------------------------------------------------------------------------
@@ -327,16 +330,16 @@ std::string model_to_json(const Model& model, const JsonOptions& options) {
   doc["points"] = std::move(points);
 
   Json nodes = Json::array();
-  for (const auto& n : model.nodes) nodes.push_back(Json{{"name", n.name}, {"addresses", n.addresses}});
+  for (const auto& n : model.nodes)
+    nodes.push_back(Json{{"name", n.name}, {"addresses", n.addresses}});
   doc["nodes"] = std::move(nodes);
 
   Json journeys = Json::array();
   for (const auto& jn : model.journeys) {
     Json sightings = Json::array();
     for (const auto& s : jn.sightings)
-      sightings.push_back(Json{{"point", s.observation.point},
-                               {"index", s.observation.index},
-                               {"time_ns", s.time_ns}});
+      sightings.push_back(Json{
+          {"point", s.observation.point}, {"index", s.observation.index}, {"time_ns", s.time_ns}});
     journeys.push_back(Json{{"sightings", sightings},
                             {"ambiguous", jn.ambiguous},
                             {"lost", jn.lost},
@@ -407,8 +410,8 @@ std::size_t append_points_from_json(const std::string& text, const std::string& 
   std::vector<CapturePoint> read;
   read.reserve(points.size());
   for (std::size_t i = 0; i < points.size(); ++i)
-    read.push_back(reader.point(points[i], "$.points[" + std::to_string(i) + "]",
-                                model.points.size() + i));
+    read.push_back(
+        reader.point(points[i], "$.points[" + std::to_string(i) + "]", model.points.size() + i));
   for (auto& p : read) model.points.push_back(std::move(p));
   return read.size();
 }

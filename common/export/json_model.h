@@ -16,8 +16,8 @@ class JsonImportError : public std::runtime_error {
 };
 
 struct JsonOptions {
-  bool pretty = true;         // two-space indentation, one value per line; else one line
-  bool observations = true;   // include every observation of every capture point
+  bool pretty = true;        // two-space indentation, one value per line; else one line
+  bool observations = true;  // include every observation of every capture point
 };
 
 // The model as one JSON object (schema "packetseq-model", version 1, documented in

@@ -114,6 +114,19 @@ def processes_named(name):
     return pids
 
 
+def reader_processes(workdir):
+    """packetseq reader subprocesses working on files of this work folder."""
+    pids = []
+    for pid in processes_named("packetseq"):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if workdir.path.encode() in f.read():
+                    pids.append(pid)
+        except OSError:
+            pass
+    return pids
+
+
 def children_of(pid):
     """Direct child PIDs of a process."""
     kids = []
@@ -172,6 +185,9 @@ class Xvfb:
     def move(self, x, y):
         self.run("xdotool", "mousemove", str(int(x)), str(int(y)))
 
+    def key(self, *keys):
+        self.run("xdotool", "key", *keys)
+
     def type_text(self, text):
         """Types through XTEST into whatever has focus (click the field first)."""
         self.run("xdotool", "type", "--delay", "15", text)
@@ -201,7 +217,7 @@ class Xvfb:
                 self.proc.wait()
 
 
-def ocr_words(png_path, scale=3, region=None):
+def ocr_words(png_path, scale=3, region=None, passes=("threshold", "gray")):
     """Words tesseract finds in a screenshot: list of (text, x, y, w, h) in screen pixels.
 
     The image is upscaled `scale` times first (menu fonts are small). `region` = (x, y, w, h)
@@ -212,27 +228,37 @@ def ocr_words(png_path, scale=3, region=None):
     if region:
         ox, oy, w, h = region
         crop = ["-crop", f"{w}x{h}+{ox}+{oy}", "+repage"]
-    subprocess.run(["convert", png_path, *crop, "-resize", f"{scale * 100}%", "-colorspace",
-                    "Gray", work], check=True, capture_output=True)
-    tsv = subprocess.run(["tesseract", work, "-", "--psm", "11", "tsv"], capture_output=True,
-                         text=True).stdout
     words = []
-    for line in tsv.splitlines()[1:]:
-        parts = line.split("\t")
-        if len(parts) < 12 or not parts[11].strip():
-            continue
-        left, top, width, height = (int(v) for v in parts[6:10])
-        words.append((parts[11].strip(), ox + left / scale, oy + top / scale, width / scale,
-                      height / scale))
+    # Thresholding reads button captions that plain grey misses (and vice versa).
+    options = {"threshold": ["-threshold", "60%"], "gray": []}
+    for extra in (options[p] for p in passes):
+        subprocess.run(["convert", png_path, *crop, "-resize", f"{scale * 100}%", "-colorspace",
+                        "Gray", *extra, work], check=True, capture_output=True)
+        tsv = subprocess.run(["tesseract", work, "-", "--psm", "11", "tsv"],
+                             capture_output=True, text=True).stdout
+        for line in tsv.splitlines()[1:]:
+            parts = line.split("\t")
+            if len(parts) < 12 or not parts[11].strip():
+                continue
+            left, top, width, height = (int(v) for v in parts[6:10])
+            words.append((parts[11].strip(), ox + left / scale, oy + top / scale, width / scale,
+                          height / scale))
     return words
 
 
-def find_word(words, text):
-    """Centre (x, y) of the first OCR word starting with `text` (case-insensitive), or None."""
+def find_words(words, text, exact=False):
+    """Centres (x, y) of OCR words equal to / starting with `text` (case-insensitive)."""
+    found = []
     for word, x, y, w, h in words:
-        if word.lower().startswith(text.lower()):
-            return (x + w / 2, y + h / 2)
-    return None
+        if (word.lower() == text.lower()) if exact else word.lower().startswith(text.lower()):
+            found.append((x + w / 2, y + h / 2))
+    return found
+
+
+def find_word(words, text, exact=False):
+    """Centre (x, y) of the first OCR word matching `text`, or None."""
+    found = find_words(words, text, exact)
+    return found[0] if found else None
 
 
 def terminate_tree(proc, timeout=15):
@@ -262,3 +288,113 @@ class PluginTestCase(unittest.TestCase):
 
     def tearDown(self):
         self.work.cleanup()
+
+
+class WiresharkSession:
+    """Wireshark (as the unprivileged user) on one capture under a private Xvfb.
+
+    The main window is moved to the left part of the screen and the dialog, once opened, to
+    the right, so both are visible in screenshots and their widgets have stable positions."""
+
+    SCREEN = (2000, 1100)
+    MAIN = (0, 0, 760, 1060)
+    DIALOG = (770, 0, 1220, 1060)
+
+    def __init__(self, work, capture, shots_dir=None):
+        self.work = work
+        self.capture = capture
+        self.shots = shots_dir or work.path
+        self.shot_count = 0
+        self.x = Xvfb(*self.SCREEN)
+        self.log_path = os.path.join(work.path, "wireshark.log")
+        self.log = open(self.log_path, "w")
+        env = work.env(**self.x.env())
+        self.proc = subprocess.Popen(user_prefix() + ["wireshark", "-r", capture],
+                                     cwd=work.path, env=env, stdout=self.log,
+                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                     start_new_session=True)
+        self.main = self.wait_window(os.path.basename(capture), 60)
+        time.sleep(2)  # let the file finish loading
+        self.place(self.main, self.MAIN)
+        self.dialog = None
+
+    def wait_window(self, name, timeout=30):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("wireshark exited: " + self.log_text())
+            found = self.x.windows(name)
+            if found:
+                return found[-1]
+            time.sleep(0.3)
+        raise RuntimeError(f"no window '{name}' after {timeout} s: " + self.log_text())
+
+    def place(self, window, geometry):
+        x, y, w, h = geometry
+        self.x.run("xdotool", "windowmove", str(window), str(x), str(y))
+        self.x.run("xdotool", "windowsize", str(window), str(w), str(h))
+        time.sleep(0.8)
+
+    def log_text(self):
+        self.log.flush()
+        with open(self.log_path, errors="replace") as f:
+            return f.read()[-3000:]
+
+    def shot(self, label="shot"):
+        self.shot_count += 1
+        path = os.path.join(self.shots, f"{self.shot_count:02d}-{label}.png")
+        self.x.run("import", "-window", "root", path)
+        return path
+
+    def words(self, region=None, label="ocr", passes=("threshold", "gray")):
+        return ocr_words(self.shot(label), region=region, passes=passes)
+
+    def wait_word(self, text, region=None, timeout=10, label="find", exact=False):
+        """Centre of the first OCR word matching `text` in `region`; retries until found."""
+        deadline = time.time() + timeout
+        while True:
+            shot = self.shot(label)
+            words = ocr_words(shot, region=region, passes=("threshold",))
+            where = find_word(words, text, exact)
+            if not where:
+                words += ocr_words(shot, region=region, passes=("gray",))
+                where = find_word(words, text, exact)
+            if where:
+                return where
+            if time.time() > deadline:
+                raise AssertionError(f"'{text}' not found on screen; saw: " +
+                                     " ".join(w[0] for w in words)[:800])
+            time.sleep(0.5)
+
+    def click_word(self, text, region=None, timeout=10, label="find", exact=False):
+        """Clicks the first OCR word matching `text` inside `region`; retries until found."""
+        where = self.wait_word(text, region, timeout, label, exact)
+        self.x.click(*where)
+        return where
+
+    def open_menu(self, title):
+        """Opens a menu of the main window's menu bar; returns the title's centre."""
+        mx, my, mw, _ = self.MAIN
+        where = self.click_word(title, region=(mx, my, mw, 36), label="menubar", exact=True)
+        time.sleep(0.5)
+        return where
+
+    def menu_region(self, title_xy, height=760):
+        """Where the menu under a menu-bar title shows its item texts."""
+        return (max(0, int(title_xy[0]) - 40), int(title_xy[1]) + 10, 300, height)
+
+    def open_dialog(self):
+        where = self.open_menu("Statistics")
+        self.click_word("Multi-Point", region=self.menu_region(where), label="statistics-menu")
+        self.dialog = self.wait_window("Multi-Point Sequence", 15)
+        self.place(self.dialog, self.DIALOG)
+        return self.dialog
+
+    def dialog_region(self, top=0, height=None):
+        x, y, w, h = self.DIALOG
+        return (x, y + top, w, height if height is not None else h - top)
+
+    def stop(self):
+        terminate_tree(self.proc)
+        self.x.stop()
+        self.log.close()

@@ -143,18 +143,24 @@ void expect_same_observation(const Observation& a, const Observation& b) {
     EXPECT_EQ(a.dst_port, b.dst_port);
   }
   EXPECT_EQ(a.has_ip_id, b.has_ip_id);
-  if (a.has_ip_id) EXPECT_EQ(a.ip_id, b.ip_id);
+  if (a.has_ip_id) {
+    EXPECT_EQ(a.ip_id, b.ip_id);
+  }
   EXPECT_EQ(a.ttl, b.ttl);
   EXPECT_EQ(a.seq_raw, b.seq_raw);
   EXPECT_EQ(a.ack_raw, b.ack_raw);
   EXPECT_EQ(a.seq_rel, b.seq_rel);
   EXPECT_EQ(a.ack_rel, b.ack_rel);
   EXPECT_EQ(a.has_flags, b.has_flags);
-  if (a.has_flags) EXPECT_EQ(a.flags, b.flags);
+  if (a.has_flags) {
+    EXPECT_EQ(a.flags, b.flags);
+  }
   EXPECT_EQ(a.window, b.window);
   EXPECT_EQ(a.payload_len, b.payload_len);
   EXPECT_EQ(a.has_digest, b.has_digest);
-  if (a.has_digest) EXPECT_EQ(a.payload_digest, b.payload_digest);
+  if (a.has_digest) {
+    EXPECT_EQ(a.payload_digest, b.payload_digest);
+  }
   EXPECT_EQ(a.digest_len, b.digest_len);
   EXPECT_EQ(a.has_tsopt, b.has_tsopt);
   if (a.has_tsopt) {
@@ -229,9 +235,8 @@ TEST(JsonModel, RejectsOutOfRangeAndMistypedFieldsWithTheirPath) {
   expect_rejected(
       valid_doc_with([](auto& d) { d["points"][0]["observations"][0]["seq_raw"] = -1; }),
       "seq_raw: value -1 out of range");
-  expect_rejected(
-      valid_doc_with([](auto& d) { d["points"][1]["observations"][0]["frame"] = "7"; }),
-      "$.points[1].observations[0].frame: expected an integer");
+  expect_rejected(valid_doc_with([](auto& d) { d["points"][1]["observations"][0]["frame"] = "7"; }),
+                  "$.points[1].observations[0].frame: expected an integer");
   expect_rejected(
       valid_doc_with([](auto& d) { d["points"][0]["observations"][0]["time_ns"] = 1.5; }),
       "time_ns: expected an integer");
@@ -241,10 +246,9 @@ TEST(JsonModel, RejectsOutOfRangeAndMistypedFieldsWithTheirPath) {
   expect_rejected(
       valid_doc_with([](auto& d) { d["points"][0]["observations"][0]["flags"] = 0x400; }),
       "flags: value out of range");
-  expect_rejected(valid_doc_with([](auto& d) {
-                    d["points"][0]["observations"][0]["payload_digest"] = "xyz";
-                  }),
-                  "expected hex digits");
+  expect_rejected(
+      valid_doc_with([](auto& d) { d["points"][0]["observations"][0]["payload_digest"] = "xyz"; }),
+      "expected hex digits");
   expect_rejected(valid_doc_with([](auto& d) { d["points"][0]["clock"]["source"] = "sundial"; }),
                   "unknown clock source 'sundial'");
   expect_rejected(valid_doc_with([](auto& d) { d["points"][0]["warnings"] = {1}; }),
