@@ -309,14 +309,19 @@ class WiresharkSession:
         self.log_path = os.path.join(work.path, "wireshark.log")
         self.log = open(self.log_path, "w")
         env = work.env(**self.x.env())
-        self.proc = subprocess.Popen(user_prefix() + ["wireshark", "-r", capture],
-                                     cwd=work.path, env=env, stdout=self.log,
-                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                     start_new_session=True)
-        self.main = self.wait_window(os.path.basename(capture), 60)
-        time.sleep(2)  # let the file finish loading
-        self.place(self.main, self.MAIN)
+        self.proc = None
         self.dialog = None
+        try:
+            self.proc = subprocess.Popen(user_prefix() + ["wireshark", "-r", capture],
+                                         cwd=work.path, env=env, stdout=self.log,
+                                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                         start_new_session=True)
+            self.main = self.wait_window(os.path.basename(capture), 60)
+            time.sleep(2)  # let the file finish loading
+            self.place(self.main, self.MAIN)
+        except BaseException:
+            self.stop()  # the caller never gets an object to clean up
+            raise
 
     def wait_window(self, name, timeout=30):
         deadline = time.time() + timeout
@@ -395,6 +400,8 @@ class WiresharkSession:
         return (x, y + top, w, height if height is not None else h - top)
 
     def stop(self):
-        terminate_tree(self.proc)
+        if self.proc is not None:
+            terminate_tree(self.proc)
         self.x.stop()
-        self.log.close()
+        if not self.log.closed:
+            self.log.close()

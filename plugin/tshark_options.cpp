@@ -1,0 +1,163 @@
+// Parses "-z packetseq,key=value,...": comma-separated keys, "filter=" taking the rest.
+#include "plugin/tshark_options.h"
+
+#include <glib.h>
+
+#include "layout/layout.h"
+#include "model/labels.h"
+
+namespace packetseq {
+namespace plugin {
+namespace {
+
+constexpr const char kPrefix[] = "packetseq";
+
+ExtraCapture parse_capture(const std::string& value) {
+  if (value.empty()) throw std::invalid_argument("capture= needs a file name");
+  ExtraCapture capture;
+  const auto at = value.rfind('@');
+  // Same rule as the CLI's FILE@NAME: an existing file whose name holds '@' is taken whole.
+  if (at != std::string::npos && at > 0 && at + 1 < value.size() &&
+      value.find('/', at) == std::string::npos && !g_file_test(value.c_str(), G_FILE_TEST_EXISTS)) {
+    capture.path = value.substr(0, at);
+    capture.name = value.substr(at + 1);
+    capture.named = true;
+  } else {
+    capture.path = value;
+    gchar* base = g_path_get_basename(value.c_str());
+    capture.name = base;
+    g_free(base);
+  }
+  return capture;
+}
+
+bool parse_flag(const std::string& key, const std::string& value) {
+  if (value == "1" || value == "yes" || value == "true" || value == "on") return true;
+  if (value == "0" || value == "no" || value == "false" || value == "off") return false;
+  throw std::invalid_argument("invalid value '" + value + "' for " + key + "= (expected 1 or 0)");
+}
+
+std::vector<std::string> split(const std::string& text, char separator) {
+  std::vector<std::string> parts;
+  std::string part;
+  for (char c : text) {
+    if (c == separator) {
+      parts.push_back(part);
+      part.clear();
+    } else {
+      part += c;
+    }
+  }
+  parts.push_back(part);
+  return parts;
+}
+
+}  // namespace
+
+const char* tshark_options_usage() {
+  return "usage: -z \"packetseq[,KEY=VALUE...]\" where KEY is one of\n"
+         "  point=NAME            name of the capture point tshark reads (default: its base name)\n"
+         "  capture=FILE[@NAME]   another capture point of the same traffic (repeatable)\n"
+         "  name=ADDR=NAME        name an address (repeatable)\n"
+         "  names=FILE            names in Wireshark hosts syntax (repeatable)\n"
+         "  offset=POINT=OFFSET   pin a point's clock offset, e.g. offset=server=+9h (repeatable)\n"
+         "  same_clock=A+B[+C]    capture points sharing one clock (repeatable)\n"
+         "  match=0               draw every observation on its own (no cross-point matching)\n"
+         "  out=NAME              output file or base name (default: out)\n"
+         "  type=TYPE             png, svg, pdf, diag, csv or json; repeat or join with '+'\n"
+         "  info=MODE             arrow labels: summary, default or info\n"
+         "  time=MODE             vertical axis: rows or proportional\n"
+         "  stats=1               print the per-hop table on stdout\n"
+         "  filter=FILTER         display filter (default: tcp); must come last, may hold commas\n";
+}
+
+TsharkOptions parse_tshark_options(const std::string& argument) {
+  if (argument.compare(0, sizeof kPrefix - 1, kPrefix) != 0)
+    throw std::invalid_argument("argument does not start with 'packetseq'");
+  std::string rest = argument.substr(sizeof kPrefix - 1);
+  TsharkOptions options;
+  std::string out_value;
+  std::vector<std::string> types;
+  if (!rest.empty() && rest[0] != ',')
+    throw std::invalid_argument("expected ',' after 'packetseq', got '" + rest + "'");
+  std::size_t pos = rest.empty() ? std::string::npos : 1;
+  while (pos != std::string::npos && pos <= rest.size()) {
+    if (rest.compare(pos, 7, "filter=") == 0) {
+      options.filter = rest.substr(pos + 7);
+      if (options.filter.find_first_not_of(" \t") == std::string::npos)
+        throw std::invalid_argument("filter= is empty");
+      break;
+    }
+    const auto comma = rest.find(',', pos);
+    const std::string item =
+        rest.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    pos = comma == std::string::npos ? std::string::npos : comma + 1;
+    if (item.empty()) continue;  // tolerate "packetseq," and doubled commas
+    const auto eq = item.find('=');
+    if (eq == std::string::npos)
+      throw std::invalid_argument("expected KEY=VALUE, got '" + item + "'");
+    const std::string key = item.substr(0, eq);
+    const std::string value = item.substr(eq + 1);
+    if (key == "point") {
+      if (value.empty()) throw std::invalid_argument("point= needs a name");
+      options.point_name = value;
+    } else if (key == "capture") {
+      options.captures.push_back(parse_capture(value));
+    } else if (key == "name") {
+      if (value.find('=') == std::string::npos)
+        throw std::invalid_argument("invalid name='" + value + "' (expected name=ADDR=NAME)");
+      options.name_assignments.push_back(value);
+    } else if (key == "names") {
+      if (value.empty()) throw std::invalid_argument("names= needs a file name");
+      options.names_files.push_back(value);
+    } else if (key == "offset") {
+      const auto at = value.rfind('=');
+      if (at == std::string::npos || at == 0 || at + 1 == value.size())
+        throw std::invalid_argument("invalid offset='" + value +
+                                    "' (expected offset=POINT=OFFSET, e.g. offset=server=+9h)");
+      options.offsets.push_back(value);
+    } else if (key == "same_clock") {
+      std::vector<std::string> names;
+      for (const auto& n : split(value, '+'))
+        if (!n.empty()) names.push_back(n);
+      if (names.size() < 2)
+        throw std::invalid_argument("invalid same_clock='" + value + "' (expected A+B[+...])");
+      options.same_clock.push_back(names);
+    } else if (key == "match") {
+      options.no_match = !parse_flag(key, value);
+    } else if (key == "stats") {
+      options.stats = parse_flag(key, value);
+    } else if (key == "out") {
+      if (value.empty()) throw std::invalid_argument("out= needs a file name");
+      out_value = value;
+    } else if (key == "type") {
+      for (const auto& t : split(value, '+')) types.push_back(t);
+    } else if (key == "info") {
+      options.output.layout.labels = parse_label_mode(value);
+    } else if (key == "time") {
+      options.output.layout.time_mode = parse_time_mode(value);
+    } else {
+      throw std::invalid_argument("unknown key '" + key + "'");
+    }
+  }
+
+  if (!out_value.empty()) options.output.out = out_value;
+  if (!types.empty()) {
+    options.output.types.clear();
+    for (const auto& t : types) {
+      const OutputType type = parse_output_type(t);  // throws invalid_argument naming t
+      bool seen = false;
+      for (OutputType have : options.output.types) seen = seen || have == type;
+      if (!seen) options.output.types.push_back(type);
+    }
+  } else {
+    // As the CLI: the type follows the out= extension, else PNG.
+    OutputType implied;
+    if (output_type_from_path(options.output.out, implied)) options.output.types = {implied};
+  }
+  options.output.layout.filter = options.filter;
+  return options;
+}
+
+}  // namespace plugin
+}  // namespace packetseq
