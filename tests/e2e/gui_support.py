@@ -5,6 +5,7 @@ unprivileged user (setpriv, uid/gid 65534) with a writable HOME and WIRESHARK_PL
 to the build tree's plugin folder (<dir>/4.0/epan/packetseq.so). They also drive Wireshark under
 Xvfb: screenshots with ImageMagick's `import`, mouse clicks with xdotool, text with tesseract.
 """
+import atexit
 import os
 import shutil
 import signal
@@ -15,11 +16,35 @@ import unittest
 
 from e2e_support import PACKETSEQ, SAMPLE, SOURCE_DIR, read_png
 
-PLUGIN_DIR = os.environ.get("PACKETSEQ_WS_PLUGIN_DIR",
-                            os.path.join(SOURCE_DIR, "build", "wsplugins"))
+BUILT_PLUGIN_DIR = os.environ.get("PACKETSEQ_WS_PLUGIN_DIR",
+                                  os.path.join(SOURCE_DIR, "build", "wsplugins"))
+NOBODY = 65534
+
+
+def _stage_for_unprivileged_user(plugin_dir, packetseq):
+    """As root, copies the plugin folder and the CLI into a world-readable temporary folder:
+    the unprivileged user may not be able to reach the build tree (e.g. a clone under /root)."""
+    if os.geteuid() != 0 or not os.path.isdir(plugin_dir):
+        return plugin_dir, packetseq
+    stage = tempfile.mkdtemp(prefix="psq-stage-")
+    os.chmod(stage, 0o755)
+    staged_plugins = os.path.join(stage, "wsplugins")
+    shutil.copytree(plugin_dir, staged_plugins)
+    staged_cli = os.path.join(stage, "packetseq")
+    if os.path.exists(packetseq):
+        shutil.copy2(packetseq, staged_cli)
+    for root, dirs, files in os.walk(stage):
+        for n in dirs:
+            os.chmod(os.path.join(root, n), 0o755)
+        for n in files:
+            os.chmod(os.path.join(root, n), 0o755)
+    atexit.register(shutil.rmtree, stage, True)
+    return staged_plugins, staged_cli
+
+
+PLUGIN_DIR, PACKETSEQ = _stage_for_unprivileged_user(BUILT_PLUGIN_DIR, PACKETSEQ)
 PLUGIN_SO = os.path.join(PLUGIN_DIR, "4.0", "epan", "packetseq.so")
 QT_MODULE = os.path.join(PLUGIN_DIR, "4.0", "epan", "packetseq", "packetseq-qt.so")
-NOBODY = 65534
 SAMPLE_FILES = ["client.pcapng", "fw-inside.pcap", "fw-outside.pcap", "relay.pcap",
                 "server.pcapng", "hosts"]
 

@@ -4,8 +4,7 @@ import os
 import subprocess
 import unittest
 
-from e2e_support import PACKETSEQ
-from gui_support import PLUGIN_SO, PluginTestCase, run_as_user
+from gui_support import PACKETSEQ, PLUGIN_SO, PluginTestCase, run_as_user
 
 # TCP reassembly off, as the CLI reader has it: Info texts then match segment for segment.
 TSHARK = ["tshark", "-o", "tcp.desegment_tcp_streams:FALSE"]
