@@ -5,6 +5,8 @@
 
 #include <memory>
 
+#include "util/capture_spec.h"
+
 namespace packetseq {
 namespace {
 
@@ -12,38 +14,11 @@ struct GStrvDeleter {
   void operator()(gchar** v) const { g_strfreev(v); }
 };
 
-std::vector<std::string> split_commas(const std::string& text) {
-  std::vector<std::string> parts;
-  std::string part;
-  for (char c : text) {
-    if (c == ',') {
-      parts.push_back(part);
-      part.clear();
-    } else {
-      part += c;
-    }
-  }
-  parts.push_back(part);
-  return parts;
-}
-
 }  // namespace
 
 CaptureArg parse_capture_arg(const std::string& arg) {
-  CaptureArg capture;
-  const auto at = arg.rfind('@');
-  if (at != std::string::npos && at > 0 && at + 1 < arg.size() &&
-      arg.find('/', at) == std::string::npos && !g_file_test(arg.c_str(), G_FILE_TEST_EXISTS)) {
-    capture.path = arg.substr(0, at);
-    capture.name = arg.substr(at + 1);
-    capture.named = true;
-  } else {
-    capture.path = arg;
-    gchar* base = g_path_get_basename(arg.c_str());
-    capture.name = base;
-    g_free(base);
-  }
-  return capture;
+  const CaptureSpec spec = parse_capture_spec(arg);
+  return CaptureArg{spec.path, spec.name, spec.named};
 }
 
 CliOptions parse_cli_options(int argc, char** argv) {
@@ -177,7 +152,7 @@ CliOptions parse_cli_options(int argc, char** argv) {
     if (!out_s.empty()) options.output.out = out_s;
     if (!type_s.empty()) {
       options.output.types.clear();
-      for (const auto& t : split_commas(type_s))
+      for (const auto& t : split_string(type_s, ','))
         options.output.types.push_back(parse_output_type(t));
     } else {
       OutputType implied;

@@ -5,6 +5,7 @@
 
 #include "layout/layout.h"
 #include "model/labels.h"
+#include "util/capture_spec.h"
 
 namespace packetseq {
 namespace plugin {
@@ -14,42 +15,14 @@ constexpr const char kPrefix[] = "packetseq";
 
 ExtraCapture parse_capture(const std::string& value) {
   if (value.empty()) throw std::invalid_argument("capture= needs a file name");
-  ExtraCapture capture;
-  const auto at = value.rfind('@');
-  // Same rule as the CLI's FILE@NAME: an existing file whose name holds '@' is taken whole.
-  if (at != std::string::npos && at > 0 && at + 1 < value.size() &&
-      value.find('/', at) == std::string::npos && !g_file_test(value.c_str(), G_FILE_TEST_EXISTS)) {
-    capture.path = value.substr(0, at);
-    capture.name = value.substr(at + 1);
-    capture.named = true;
-  } else {
-    capture.path = value;
-    gchar* base = g_path_get_basename(value.c_str());
-    capture.name = base;
-    g_free(base);
-  }
-  return capture;
+  const CaptureSpec spec = parse_capture_spec(value);  // the CLI's FILE@NAME rule
+  return ExtraCapture{spec.path, spec.name, spec.named};
 }
 
 bool parse_flag(const std::string& key, const std::string& value) {
   if (value == "1" || value == "yes" || value == "true" || value == "on") return true;
   if (value == "0" || value == "no" || value == "false" || value == "off") return false;
   throw std::invalid_argument("invalid value '" + value + "' for " + key + "= (expected 1 or 0)");
-}
-
-std::vector<std::string> split(const std::string& text, char separator) {
-  std::vector<std::string> parts;
-  std::string part;
-  for (char c : text) {
-    if (c == separator) {
-      parts.push_back(part);
-      part.clear();
-    } else {
-      part += c;
-    }
-  }
-  parts.push_back(part);
-  return parts;
 }
 
 }  // namespace
@@ -118,7 +91,7 @@ TsharkOptions parse_tshark_options(const std::string& argument) {
       options.offsets.push_back(value);
     } else if (key == "same_clock") {
       std::vector<std::string> names;
-      for (const auto& n : split(value, '+'))
+      for (const auto& n : split_string(value, '+'))
         if (!n.empty()) names.push_back(n);
       if (names.size() < 2)
         throw std::invalid_argument("invalid same_clock='" + value + "' (expected A+B[+...])");
@@ -131,7 +104,7 @@ TsharkOptions parse_tshark_options(const std::string& argument) {
       if (value.empty()) throw std::invalid_argument("out= needs a file name");
       out_value = value;
     } else if (key == "type") {
-      for (const auto& t : split(value, '+')) types.push_back(t);
+      for (const auto& t : split_string(value, '+')) types.push_back(t);
     } else if (key == "info") {
       options.output.layout.labels = parse_label_mode(value);
     } else if (key == "time") {
