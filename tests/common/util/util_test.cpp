@@ -18,7 +18,12 @@ std::string slurp(const std::string& path) {
 
 class AtomicOutput : public ::testing::Test {
  protected:
-  void SetUp() override { dir_ = g_dir_make_tmp("psq-XXXXXX", nullptr); }
+  void SetUp() override {
+    gchar* dir = g_dir_make_tmp("psq-XXXXXX", nullptr);
+    ASSERT_NE(dir, nullptr);
+    dir_ = dir;
+    g_free(dir);
+  }
   void TearDown() override {
     GDir* d = g_dir_open(dir_.c_str(), 0, nullptr);
     while (const char* n = g_dir_read_name(d)) g_unlink((dir_ + "/" + n).c_str());
