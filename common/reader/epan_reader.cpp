@@ -17,8 +17,11 @@
 
 #include <algorithm>
 #include <cstdarg>
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "reader/dissection_fields.h"
@@ -362,8 +365,14 @@ void read_capture_epan(const std::string& path, const ReadOptions& options, std:
   gint64 data_offset = 0;
   if (options.cancelled && options.cancelled()) throw ReadCancelled(path + ": cancelled");
 
+  // Test-only throttle (docs/testing.md): PACKETSEQ_TEST_READ_DELAY_US sleeps per packet so
+  // the GUI Cancel test gets a build that lasts long enough on any machine.
+  const char* test_delay_env = std::getenv("PACKETSEQ_TEST_READ_DELAY_US");
+  const long test_delay_us = test_delay_env != nullptr ? std::atol(test_delay_env) : 0;
+
   while (wtap_read(wth, &session.rec, &session.buffer, &err, &err_info, &data_offset)) {
     ++frame_count;
+    if (test_delay_us > 0) std::this_thread::sleep_for(std::chrono::microseconds(test_delay_us));
     if ((frame_count & 0xff) == 0 && options.cancelled && options.cancelled()) {
       throw ReadCancelled(path + ": cancelled");
     }

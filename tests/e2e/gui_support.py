@@ -109,6 +109,9 @@ class UserWorkdir:
             "PACKETSEQ_BIN": PACKETSEQ,
             "XDG_RUNTIME_DIR": os.path.join(self.home, "runtime"),
         }
+        # Test-only reader throttle (docs/testing.md), inherited by the plugin's reader child.
+        if os.environ.get("PACKETSEQ_TEST_READ_DELAY_US"):
+            env["PACKETSEQ_TEST_READ_DELAY_US"] = os.environ["PACKETSEQ_TEST_READ_DELAY_US"]
         env.update(extra)
         return env
 

@@ -195,6 +195,9 @@ class LongBuild(DialogTestCase):
     """A large extra capture: the GUI stays responsive, Cancel and Close stop the readers."""
 
     def setUp(self):
+        # A build long enough by construction on any machine: the readers sleep 200 us a packet.
+        os.environ["PACKETSEQ_TEST_READ_DELAY_US"] = "200"
+        self.addCleanup(os.environ.pop, "PACKETSEQ_TEST_READ_DELAY_US", None)
         super().setUp()
         self.big = [self.work.file(f"{name}.pcap") for name in ("alpha", "bravo", "charlie")]
         subprocess.run([sys.executable, os.path.join(HERE, "make_long_flow.py"), self.big[0],
