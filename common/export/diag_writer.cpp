@@ -4,12 +4,14 @@
 #include <sstream>
 
 #include "model/flags.h"
+#include "util/text_safety.h"
 
 namespace packetseq {
 
 std::string seqdiag_quote(const std::string& text) {
   std::string out = "\"";
-  for (char c : text) {
+  // Captures are untrusted: seqdiag rejects invalid UTF-8, so repair it first.
+  for (char c : util::valid_utf8(text)) {
     if (c == '"' || c == '\\') {
       out += '\\';
       out += c;
