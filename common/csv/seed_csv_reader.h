@@ -1,12 +1,17 @@
 // Reader for the seed's input: Wireshark "Export Packet Dissections > As CSV" files.
 #pragma once
 
+#include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "model/model.h"
 
 namespace packetseq {
+
+// Longest CSV field accepted (a Wireshark Info column is far shorter); longer is an error.
+inline constexpr std::size_t kMaxCsvFieldBytes = 64 * 1024;
 
 class CsvError : public std::runtime_error {
   using std::runtime_error::runtime_error;

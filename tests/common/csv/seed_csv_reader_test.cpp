@@ -94,6 +94,78 @@ TEST(SeedCsv, Errors) {
       "with View > Time Display Format > Date and Time of Day)");
 }
 
+std::string row(const std::string& time, const std::string& info) {
+  return std::string(kHeader) + "\"1\",\"" + time +
+         "\",\"10.0.0.1\",\"10.0.0.2\",\"TCP\",\"60\",\"" + info + "\"\n";
+}
+
+TEST(SeedCsv, QuotedFieldsMayHoldLineBreaks) {
+  CapturePoint p;
+  read_seed_csv_text(row("2016-08-27 11:14:45.1", "1 > 2 [SYN]\nSeq=0 Len=0\r\nWin=8"), "x.csv", 0,
+                     p);
+  ASSERT_EQ(p.observations.size(), 1u);
+  EXPECT_EQ(p.observations[0].info, "1 > 2 [SYN]\nSeq=0 Len=0\r\nWin=8");
+  EXPECT_EQ(p.observations[0].window, 8u);
+  EXPECT_EQ(p.observations[0].flags, kSyn);
+  // The line number in a later error counts the line breaks inside quotes.
+  const std::string text = row("2016-08-27 11:14:45.1", "a\nb\nc") + "\"2\",\"bad\"\n";
+  expect_error(text, "x.csv:5: expected 7 fields, found 2");
+  expect_error(std::string(kHeader) + "\"1\",\"open",
+               "x.csv:2: quoted field not closed before the end of the file");
+}
+
+TEST(SeedCsv, HugeFieldsAreLinearAndBounded) {
+  // 50 KB Info, Seq and Time fields crashed the regex-based reader (stack overflow).
+  const std::string digits(30000, '7');
+  CapturePoint p;
+  read_seed_csv_text(
+      row("2016-08-27 11:14:45.1", "1 > 2 [ACK] Seq=" + digits + " " + std::string(30000, 'x')),
+      "x.csv", 0, p);
+  ASSERT_EQ(p.observations.size(), 1u);
+  EXPECT_EQ(p.observations[0].seq_raw, 0u) << "an over-long number is not a 32-bit field";
+  EXPECT_EQ(p.observations[0].flags, kAck);
+  p.observations.clear();
+  try {
+    read_seed_csv_text(row(digits + digits, "x"), "x.csv", 0, p);
+    FAIL();
+  } catch (const CsvError& e) {
+    const std::string message = e.what();
+    EXPECT_LT(message.size(), 400u) << "the bad field is not echoed whole";
+    EXPECT_NE(message.find("x.csv:2: time '7777"), std::string::npos) << message;
+    EXPECT_NE(message.find("more bytes"), std::string::npos) << message;
+  }
+  try {
+    read_seed_csv_text(row("2016-08-27 11:14:45.1", std::string(kMaxCsvFieldBytes + 1, 'y')),
+                       "x.csv", 0, p);
+    FAIL();
+  } catch (const CsvError& e) {
+    EXPECT_NE(std::string(e.what()).find("x.csv:2: field longer than 65536 bytes"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(SeedCsv, TimestampsOutsideTheNanosecondRangeAreErrors) {
+  CapturePoint p;
+  read_seed_csv_text(row("2262-04-11 23:47:16.854775807", "1 > 2 [SYN]"), "x.csv", 0, p);
+  EXPECT_EQ(p.observations[0].time_ns, INT64_MAX);
+  read_seed_csv_text(row("1677-09-21 00:12:43.145224192", "1 > 2 [SYN]"), "x.csv", 0, p);
+  EXPECT_EQ(p.observations[1].time_ns, INT64_MIN);
+  const char* kRange = " is outside the representable range (years 1677 to 2262)";
+  expect_error(row("2262-04-11 23:47:16.854775808", "x"),
+               std::string("x.csv:2: time '2262-04-11 23:47:16.854775808'") + kRange);
+  expect_error(row("9999-12-31 23:59:59", "x"),
+               std::string("x.csv:2: time '9999-12-31 23:59:59'") + kRange);
+  expect_error(row("1000-01-01 00:00:00", "x"),
+               std::string("x.csv:2: time '1000-01-01 00:00:00'") + kRange);
+}
+
+TEST(SeedCsv, InvalidUtf8IsReplaced) {
+  CapturePoint p;
+  read_seed_csv_text(row("2016-08-27 11:14:45.1", "1 > 2 [SYN] \xff\xfe"), "x.csv", 0, p);
+  EXPECT_EQ(p.observations[0].info, "1 > 2 [SYN] \xEF\xBF\xBD\xEF\xBF\xBD");
+}
+
 TEST(SeedCsv, MissingFile) {
   CapturePoint p;
   EXPECT_THROW(read_seed_csv("/nonexistent.csv", 0, p), CsvError);

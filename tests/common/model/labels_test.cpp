@@ -47,6 +47,24 @@ TEST(LabelMode, DefaultStripsThePortPrefix) {
             "GET /index.html HTTP/1.1 ");
 }
 
+TEST(PortPair, EdgeCasesAndHugeText) {
+  PortPair ports;
+  ASSERT_TRUE(find_port_pair("123456 > 80 [SYN]", ports));  // the last five digits, as before
+  EXPECT_EQ(ports.src, 23456u);
+  EXPECT_EQ(ports.dst, 80u);
+  EXPECT_FALSE(find_port_pair("80 > 123456 [SYN]", ports));
+  EXPECT_FALSE(find_port_pair("80 > 443", ports)) << "needs whitespace after the port";
+  ASSERT_TRUE(find_port_pair("a > b, 5 \xE2\x86\x92 6 x", ports));
+  EXPECT_EQ(ports.begin, 7u);
+  EXPECT_EQ(ports.src, 5u);
+  // A 50 KB Info crashed the regex version (stack overflow); now one linear pass.
+  const std::string huge = std::string(50000, '9') + " > " + std::string(50000, '8');
+  EXPECT_FALSE(find_port_pair(huge, ports));
+  EXPECT_EQ(strip_port_prefix(huge + " x"), huge + " x");
+  EXPECT_EQ(strip_port_prefix(std::string(50000, '>') + " 1 > 2  y"),
+            std::string(50000, '>') + " y");
+}
+
 TEST(LabelMode, InfoIsTheWholeColumn) {
   EXPECT_EQ(arrow_label(obs(kSynSeed, kSyn), LabelMode::kInfo), kSynSeed);
   EXPECT_EQ(arrow_label(obs(kDupAck, kAck), LabelMode::kInfo), kDupAck);
