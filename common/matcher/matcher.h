@@ -19,6 +19,10 @@ struct MatchOptions {
   std::vector<OffsetOverride> offsets;
   std::vector<std::vector<std::string>> same_clock;  // groups of point names sharing one clock
   std::size_t reference_point = 0;                   // its clock is the reference (offset 0)
+  // Follow mode: the anchor is reference_point; only the connections of its observations with
+  // Observation::followed set, and what is reachable from them at other points (same connection
+  // through NAT, relay links), are kept in the model. See docs/matching.md, "Follow mode".
+  bool follow = false;
 };
 
 struct MatchReport {

@@ -68,6 +68,10 @@ struct Observation {
   std::uint32_t tsval = 0;
   std::uint32_t tsecr = 0;
 
+  // Anchor point only: the packet matches the follow filter (--follow), so its connection and
+  // everything reachable from it at other points is kept (docs/matching.md, "Follow mode").
+  bool followed = false;
+
   std::uint32_t stream = 0;    // Wireshark tcp.stream within this capture
   std::uint32_t analysis = 0;  // AnalysisFlag bits
   std::string protocol;        // Protocol column (top protocol), e.g. "TCP", "HTTP"

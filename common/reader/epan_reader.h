@@ -13,6 +13,9 @@ namespace packetseq {
 
 struct ReadOptions {
   std::string display_filter = "tcp";  // Wireshark display filter; packets not matching are skipped
+  // Follow mode, anchor point only: packets that also match this filter get
+  // Observation::followed. Empty: no follow filter (nothing marked).
+  std::string follow_filter;
   // May be empty; called now and then with bytes read so far and the file size.
   std::function<void(std::uint64_t done_bytes, std::uint64_t total_bytes)> progress;
   std::function<bool()> cancelled;  // may be empty; return true to stop (throws ReadCancelled)
