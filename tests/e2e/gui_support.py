@@ -344,9 +344,12 @@ class WiresharkSession:
                                          cwd=work.path, env=env, stdout=self.log,
                                          stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                          start_new_session=True)
-            self.main = self.wait_window(os.path.basename(capture), 60)
-            time.sleep(2)  # let the file finish loading
+            self.main = self.wait_window(os.path.basename(capture), 90)
             self.place(self.main, self.MAIN)
+            # Loaded when the status bar counts the displayed packets.
+            mx, my, mw, mh = self.MAIN
+            self.wait_word("Displayed", region=(mx, my + mh - 60, mw, 60), timeout=90,
+                           label="loaded")
         except BaseException:
             self.stop()  # the caller never gets an object to clean up
             raise
@@ -362,11 +365,16 @@ class WiresharkSession:
             time.sleep(0.3)
         raise RuntimeError(f"no window '{name}' after {timeout} s: " + self.log_text())
 
-    def place(self, window, geometry):
+    def place(self, window, geometry, timeout=5):
+        """Moves and resizes a window and waits (briefly: a minimum size may win) until X
+        reports the new size; callers then wait for what they look for on screen."""
         x, y, w, h = geometry
         self.x.run("xdotool", "windowmove", str(window), str(x), str(y))
         self.x.run("xdotool", "windowsize", str(window), str(w), str(h))
-        time.sleep(0.8)
+        deadline = time.time() + timeout
+        while self.x.geometry(window)[2:] != (w, h) and time.time() < deadline:
+            time.sleep(0.2)
+        time.sleep(0.3)  # one repaint after the resize
 
     def log_text(self):
         self.log.flush()
@@ -382,7 +390,7 @@ class WiresharkSession:
     def words(self, region=None, label="ocr", passes=("threshold", "gray")):
         return ocr_words(self.shot(label), region=region, passes=passes)
 
-    def wait_word(self, text, region=None, timeout=10, label="find", exact=False):
+    def wait_word(self, text, region=None, timeout=30, label="find", exact=False):
         """Centre of the first OCR word matching `text` in `region`; retries until found."""
         deadline = time.time() + timeout
         while True:
@@ -399,7 +407,7 @@ class WiresharkSession:
                                      " ".join(w[0] for w in words)[:800])
             time.sleep(0.5)
 
-    def click_word(self, text, region=None, timeout=10, label="find", exact=False):
+    def click_word(self, text, region=None, timeout=30, label="find", exact=False):
         """Clicks the first OCR word matching `text` inside `region`; retries until found."""
         where = self.wait_word(text, region, timeout, label, exact)
         self.x.click(*where)
@@ -419,7 +427,7 @@ class WiresharkSession:
     def open_dialog(self):
         where = self.open_menu("Statistics")
         self.click_word("Multi-Point", region=self.menu_region(where), label="statistics-menu")
-        self.dialog = self.wait_window("Multi-Point Sequence", 15)
+        self.dialog = self.wait_window("Multi-Point Sequence", 60)
         self.place(self.dialog, self.DIALOG)
         return self.dialog
 

@@ -86,7 +86,7 @@ class DialogTestCase(unittest.TestCase):
         self.ws.x.click(*self.path_field)
         self.ws.x.type_text(path)
         self.ws.x.key("Return")
-        deadline = time.time() + 10
+        deadline = time.time() + 30
         while time.time() < deadline:
             time.sleep(0.5)
             rows = sum(base in w[0] for w in self.ws.words(table, "rows", ("threshold",)))
@@ -97,7 +97,7 @@ class DialogTestCase(unittest.TestCase):
     def click_build(self):
         self.ws.x.click(*self.build_xy)
 
-    def wait_built(self, timeout=90):
+    def wait_built(self, timeout=300):
         """Waits until the status line reports the finished build; returns its words."""
         deadline = time.time() + timeout
         while time.time() < deadline:
@@ -110,6 +110,18 @@ class DialogTestCase(unittest.TestCase):
             time.sleep(1)
         self.fail("build did not finish: " + text)
 
+    def wait_text(self, region, text, label, timeout=30):
+        """Waits until the OCR text of `region` contains `text`; returns that text."""
+        deadline = time.time() + timeout
+        while True:
+            words = self.ws.words(region, label, passes=("threshold", "gray"))
+            seen = " ".join(w[0] for w in words).replace("  ", " ")
+            if text in seen:
+                return seen
+            if time.time() > deadline:
+                self.fail(f"'{text}' did not appear; saw: {seen[:500]}")
+            time.sleep(0.5)
+
     def diagram_pixels(self, label):
         _, _, pixels = read_png(self.ws.shot(label))
         return pixels
@@ -121,7 +133,6 @@ class BuildAndNavigate(DialogTestCase):
         self.click_build()
         status = self.wait_built()
         self.assertIn("2 capture", status)
-        time.sleep(0.5)
         pixels = self.diagram_pixels("built")
         # Lifeline headers: the client's address in a box at the top of the diagram.
         header = (self.diagram[0], self.diagram[1], 500, 120)
@@ -140,14 +151,10 @@ class BuildAndNavigate(DialogTestCase):
         shaft = sorted(y for _, y in reddish)
         self.assertTrue(shaft, "no SYN/ACK shaft next to its head")
         self.ws.x.click(tip_x + 40, shaft[len(shaft) // 2])
-        time.sleep(1.5)
-        words = self.ws.words(self.button_row, "after-click", passes=("threshold",))
-        self.assertIn("frame 2", " ".join(w[0] for w in words).replace("  ", " "))
+        self.wait_text(self.button_row, "frame 2", "after-click")
         # Wireshark itself selected frame 2: its detail pane starts with "Frame 2:".
         mx, my, mw, mh = self.ws.MAIN
-        words = self.ws.words((mx, my + mh // 2, mw // 2, 150), "packet-details")
-        details = " ".join(w[0] for w in words)
-        self.assertIn("Frame 2:", details)
+        self.wait_text((mx, my + mh // 2, mw // 2, 150), "Frame 2:", "packet-details")
 
 
 class Export(DialogTestCase):
@@ -156,17 +163,19 @@ class Export(DialogTestCase):
         time.sleep(0.5)
         self.ws.click_word(kind.upper(), region=(button[0] - 80, button[1] + 10, 220, 200),
                            exact=True, label="export-menu")
-        window = self.ws.wait_window(f"Export {kind.upper()}", 15)
-        time.sleep(0.5)
+        window = self.ws.wait_window(f"Export {kind.upper()}", 60)
         x, y, w, h = self.ws.x.geometry(window)
         self.ws.click_word("Save", region=(x + w // 2, y + h // 2, w // 2, h // 2), exact=True,
                            label="save-dialog")
         path = self.work.file(f"client-packetseq.{kind}")
-        deadline = time.time() + 30
+        # Exports are renamed into place when complete: existence means the whole file.
+        deadline = time.time() + 90
         while not os.path.exists(path) and time.time() < deadline:
             time.sleep(0.3)
         self.assertTrue(os.path.exists(path), f"{path} not written")
-        time.sleep(0.5)
+        deadline = time.time() + 30  # the save dialog closes before the next menu can open
+        while self.ws.x.windows(f"Export {kind.upper()}") and time.time() < deadline:
+            time.sleep(0.3)
         return path
 
     def test_export_svg_png_json(self):
@@ -195,8 +204,9 @@ class LongBuild(DialogTestCase):
     """A large extra capture: the GUI stays responsive, Cancel and Close stop the readers."""
 
     def setUp(self):
-        # A build long enough by construction on any machine: the readers sleep 200 us a packet.
-        os.environ["PACKETSEQ_TEST_READ_DELAY_US"] = "200"
+        # A build long enough by construction on any machine: the readers sleep 400 us a
+        # packet, so each 65,000-packet read lasts at least 26 s however fast the machine is.
+        os.environ["PACKETSEQ_TEST_READ_DELAY_US"] = "400"
         self.addCleanup(os.environ.pop, "PACKETSEQ_TEST_READ_DELAY_US", None)
         super().setUp()
         self.big = [self.work.file(f"{name}.pcap") for name in ("alpha", "bravo", "charlie")]
@@ -211,14 +221,14 @@ class LongBuild(DialogTestCase):
 
     def start_build(self):
         self.click_build()
-        deadline = time.time() + 20
+        deadline = time.time() + 60
         while not reader_processes(self.work) and time.time() < deadline:
             time.sleep(0.1)
         self.assertTrue(reader_processes(self.work), "no packetseq reader was started")
         # The readers are children of Wireshark (spawned by the plugin).
         self.assertTrue(set(reader_processes(self.work)) & set(children_of(self.ws.proc.pid)))
 
-    def wait_no_readers(self, timeout=10):
+    def wait_no_readers(self, timeout=60):
         deadline = time.time() + timeout
         while reader_processes(self.work) and time.time() < deadline:
             time.sleep(0.2)
@@ -227,13 +237,19 @@ class LongBuild(DialogTestCase):
     def test_responsive_during_build_then_cancel(self):
         self.start_build()
         status_box = (self.button_row[0] + 250, self.button_row[1], 600, self.button_row[3])
-        before = self.ws.shot("during-1")
-        time.sleep(1.0)
-        after = self.ws.shot("during-2")
         crop = lambda p: [row[int(status_box[0]):int(status_box[0] + status_box[2])]
                           for row in read_png(p)[2][int(status_box[1]):
                                                      int(status_box[1] + status_box[3])]]
-        self.assertNotEqual(crop(before), crop(after), "status line froze during the build")
+        # The progress in the status line keeps moving while the readers run (the throttled
+        # readers guarantee the build is still running during these 15 s).
+        before = crop(self.ws.shot("during-1"))
+        deadline = time.time() + 15
+        changed = False
+        while not changed and time.time() < deadline:
+            time.sleep(0.5)
+            changed = crop(self.ws.shot("during-2")) != before
+        self.assertTrue(changed, "status line froze during the build")
+        self.assertTrue(reader_processes(self.work), "the build ended before Cancel")
         self.ws.click_word("Cancel", region=self.button_row, exact=True, label="cancel")
         self.wait_no_readers()
         self.ws.wait_word("Cancelled", region=self.button_row, label="cancelled")
