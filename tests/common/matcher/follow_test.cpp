@@ -268,6 +268,38 @@ TEST(Follow, APacketLostBeforeTheAnchorIsKept) {
     for (const Observation& o : p.observations) EXPECT_LT(o.frame, 100u);
 }
 
+TEST(Follow, AnUnclearAssociationKeepsNoneOfTheCandidatesAndSaysSo) {
+  // The second point shows the connection twice with equal evidence (two taps, two VLANs,
+  // different outside ports): the matcher joins neither, so follow keeps neither, and warns.
+  const Connection c = make_connection(kT0, 4, 100, 7000);
+  Model model;
+  add_point(model, "client");
+  add_point(model, "mirror");
+  View at_client, copy1, copy2;
+  at_client.s2c_delay = 4 * kMs;
+  copy1.c2s_delay = copy2.c2s_delay = 1 * kMs;
+  copy1.s2c_delay = copy2.s2c_delay = 3 * kMs;
+  copy1.client_addr = copy2.client_addr = "192.0.2.1";
+  copy1.client_port = 50001;
+  copy2.client_port = 50002;
+  copy2.stream = 1;
+  add_view(model, 0, c, at_client);
+  add_view(model, 1, c, copy1);
+  add_view(model, 1, c, copy2);
+  finish(model);
+  follow_stream(model, 0, 0);
+  const MatchReport report = match_model(model, follow_options());
+  expect_consistent_refs(model);
+  EXPECT_EQ(report.counters.kept_connections, 1u);
+  EXPECT_EQ(model.points[0].observations.size(), c.packets.size());
+  EXPECT_TRUE(model.points[1].observations.empty());
+  EXPECT_TRUE(has_warning(model,
+                          "follow: 10.0.0.1:40000 - 10.0.9.9:80 at client may be "
+                          "192.0.2.1:5000"));
+  EXPECT_TRUE(has_warning(model, "(no clear match); none of them is kept in mirror"));
+  EXPECT_TRUE(has_warning(model, "; not seen at mirror"));
+}
+
 // client -> fw (inside, outside with SNAT) -> relay (own capture, both connections) -> server,
 // two client sessions at once, each relayed to a connection of its own towards the server.
 struct RelayChain {
