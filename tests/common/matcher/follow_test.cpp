@@ -59,7 +59,8 @@ bool has_warning(const Model& model, const std::string& part) {
   return false;
 }
 
-// Two connections of one client through a source NAT, seen inside, outside and at the server.
+// Two connections of one client through a source NAT that also shifts the client's ISN, seen
+// inside, outside and at the server.
 // Outside, the NAT gave the first connection the second one's inside port (and vice versa), and
 // tcp.stream numbers differ per capture: neither the port nor the stream number can follow it.
 struct NatModel {
@@ -88,6 +89,7 @@ NatModel nat_model(bool with_second = true) {
     out.ttl_c2s = 63;
     out.clock_error = 2 * kSec;
     out.stream = stream_out;
+    out.client_seq_shift = 0x01000000;  // the firewall also randomises the client's ISN
     server = out;
     server.c2s_delay = 5 * kMs;
     server.s2c_delay = 0;
