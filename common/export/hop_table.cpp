@@ -109,11 +109,14 @@ std::string format_hop_table(const Model& m) {
   }
 
   const auto& c = m.match.counters;
-  out << "\nMatching: " << c.observations << " observations, " << c.journeys << " journeys ("
-      << c.multi_point_journeys << " seen at 2+ points, " << c.single_point_journeys << " at one), "
-      << c.duplicates << " duplicates, " << c.ambiguous_observations
-      << " left unmatched as ambiguous (" << c.ambiguous_keys << " ambiguous keys), " << c.lost
-      << " lost, " << c.relay_links << " relay links\n";
+  out << "\nMatching: " << c.observations << " observations, ";
+  if (c.followed_connections > 0)  // follow mode: the rest of the line describes the selection
+    out << c.kept_observations << " kept (" << c.kept_connections
+        << " connections over all points), ";
+  out << c.journeys << " journeys (" << c.multi_point_journeys << " seen at 2+ points, "
+      << c.single_point_journeys << " at one), " << c.duplicates << " duplicates, "
+      << c.ambiguous_observations << " left unmatched as ambiguous (" << c.ambiguous_keys
+      << " ambiguous keys), " << c.lost << " lost, " << c.relay_links << " relay links\n";
   for (const auto& w : m.match.warnings) out << "warning: " << w << "\n";
   return out.str();
 }

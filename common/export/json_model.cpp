@@ -149,7 +149,10 @@ Json match_json(const MatchResults& m) {
                 {"tie_broken", c.tie_broken},
                 {"lost", c.lost},
                 {"relay_links", c.relay_links},
-                {"nat_bindings", c.nat_bindings}};
+                {"nat_bindings", c.nat_bindings},
+                {"followed_connections", c.followed_connections},
+                {"kept_connections", c.kept_connections},
+                {"kept_observations", c.kept_observations}};
   return Json{{"hops", hops},         {"dwell", dwell},
               {"offsets", offsets},   {"duplicates", duplicates},
               {"counters", counters}, {"warnings", m.warnings}};

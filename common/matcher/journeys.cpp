@@ -297,7 +297,9 @@ void record_nat_bindings(Workspace& ws) {
     if (seen.emplace(b.inside_point, b.outside_point, b.inside, b.outside).second)
       model.nat_bindings.push_back(std::move(b));
   };
-  for (const Flow& flow : ws.flows) {
+  for (std::uint32_t f = 0; f < ws.flows.size(); ++f) {
+    if (!ws.kept_flow(f)) continue;
+    const Flow& flow = ws.flows[f];
     std::vector<std::size_t> path = flow.path[0];
     if (path.size() < flow.path[1].size()) path.assign(flow.path[1].rbegin(), flow.path[1].rend());
     for (std::size_t i = 0; i + 1 < path.size(); ++i) {
@@ -321,9 +323,10 @@ void compute_hop_stats(Workspace& ws) {
     std::size_t lost = 0, retransmissions = 0;
   };
   std::map<std::pair<std::size_t, std::size_t>, Accumulator> hops;
-  for (const Flow& flow : ws.flows)
-    for (int fd = 0; fd < 2; ++fd) {
-      const auto& path = flow.path[fd];
+  for (std::uint32_t f = 0; f < ws.flows.size(); ++f)
+    for (int fd = 0; fd < 2 && ws.kept_flow(f); ++fd) {
+      const auto& path = ws.flows[f].path[fd];
+      const Flow& flow = ws.flows[f];
       for (std::size_t i = 0; i + 1 < path.size(); ++i) {
         Accumulator& acc = hops[{path[i], path[i + 1]}];
         const Connection& c = ws.conns[flow.conn_at.at(path[i])];

@@ -72,8 +72,12 @@ MatchReport match_model(Model& model, const MatchOptions& options) {
   record_nat_bindings(ws);
   infer_point_nodes(ws);
   link_relays(ws);
+  // Follow mode selects here: offsets, node placement and relay links came from all the data;
+  // what follows (lifeline order, hop stats, arrows) describes the selection only.
+  select_followed(ws, options);
   order_nodes(ws);
   compute_hop_stats(ws);
+  compact_selection(ws);
   build_journey_arrows(model);
 
   MatchReport report;

@@ -21,7 +21,10 @@ struct MatchOptions {
   std::size_t reference_point = 0;                   // its clock is the reference (offset 0)
   // Follow mode: the anchor is reference_point; only the connections of its observations with
   // Observation::followed set, and what is reachable from them at other points (same connection
-  // through NAT, relay links), are kept in the model. See docs/matching.md, "Follow mode".
+  // through NAT, relay links), are kept in the model: the other observations are removed from
+  // points[i].observations (references renumbered). Clock offsets still use all observations.
+  // Nothing followed: empty selection, counters.followed_connections == 0 and a warning.
+  // See docs/matching.md, section 15 "Follow mode".
   bool follow = false;
 };
 
@@ -34,6 +37,8 @@ struct MatchReport {
 // (reordered along the path, middlebox lifelines added), model.relay_links, model.nat_bindings,
 // model.match and model.arrows (via build_journey_arrows). Expects model.nodes to hold the named
 // addresses (build_nodes). Throws std::invalid_argument for options naming unknown points.
+// With options.follow the model keeps only the selection (observations and lifelines included):
+// match a copy of the read model if it must be matched again with other options.
 MatchReport match_model(Model& model, const MatchOptions& options);
 
 // Arrows for the layout from journeys, relay links and nodes; replaces model.arrows. Idempotent:

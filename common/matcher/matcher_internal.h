@@ -68,6 +68,24 @@ struct ConnPair {
   bool a_upstream0 = true;             // a sees a's direction-0 packets before b does
   std::vector<std::int64_t> diffs[2];  // local t_b - t_a of unique matches, per direction of a
   int ttl_votes[2] = {0, 0};           // sum of sign(ttl_a - ttl_b), per direction of a
+  std::size_t ambiguous_keys = 0;      // counted here too so a selection can recount them
+  std::size_t tie_broken = 0;
+};
+
+// Two connections at two points that voted for each other, but not clearly enough to be joined
+// (not mutual favourites, or not by kDominance): follow mode warns about them.
+struct UnsettledAssociation {
+  std::uint32_t a = kNone;  // connection ids, a at the lower point
+  std::uint32_t b = kNone;
+  double score = 0;
+};
+
+// Relay link between flows, as lifeline order: node `before` comes before node `after`.
+struct RelayOrder {
+  long before = -1;
+  long after = -1;
+  std::uint32_t flow_in = kNone;
+  std::uint32_t flow_out = kNone;
 };
 
 struct PairMatch {
@@ -116,7 +134,10 @@ struct Workspace {
   std::vector<ClockEdge> edges;
   std::vector<Flow> flows;
   std::vector<std::int64_t> span_begin, span_end;  // per point, local clock
-  std::vector<std::pair<long, long>> relay_order;  // node before node across a relay
+  std::vector<RelayOrder> relay_order;             // node before node across a relay
+  std::vector<UnsettledAssociation> unsettled;     // sorted by (a, b), no repeats
+  // Follow mode: flows kept (indexed by flow id). Empty: every flow is kept.
+  std::vector<bool> flow_kept;
 
   std::size_t points() const { return model.points.size(); }
   const Observation& obs(std::uint32_t gid) const { return model.at(refs[gid]); }
@@ -134,6 +155,7 @@ struct Workspace {
     return ambiguous_at.count(static_cast<std::uint64_t>(gid) * points() + point) != 0;
   }
   void warn(std::string text) { results.warnings.push_back(std::move(text)); }
+  bool kept_flow(std::uint32_t flow) const { return flow_kept.empty() || flow_kept[flow]; }
 };
 
 // 64-bit mixing for match keys (splitmix64 finaliser).
@@ -166,10 +188,17 @@ void settle_ambiguities_by_time(Workspace& ws);
 void build_flows(Workspace& ws);
 void build_journeys(Workspace& ws);
 void detect_losses(Workspace& ws);
-void record_nat_bindings(Workspace& ws);
-void compute_hop_stats(Workspace& ws);
-void infer_point_nodes(Workspace& ws);
+void record_nat_bindings(Workspace& ws);  // kept flows only
+void infer_point_nodes(Workspace& ws);    // all flows: placement uses all the evidence
 void link_relays(Workspace& ws);
-void order_nodes(Workspace& ws);
+void compute_dwell_stats(Workspace& ws);  // from model.relay_links (called by link_relays)
+// Follow mode (follow.cpp): keeps the flows reachable from the anchor's followed observations
+// and drops every other journey, relay link, duplicate and NAT binding; recounts the counters.
+void select_followed(Workspace& ws, const MatchOptions& options);
+void order_nodes(Workspace& ws);        // kept flows only
+void compute_hop_stats(Workspace& ws);  // kept flows only
+// Follow mode, last: removes the unkept observations from the points, renumbers every
+// ObservationRef and drops lifelines nothing kept refers to. The workspace is stale after it.
+void compact_selection(Workspace& ws);
 
 }  // namespace packetseq::match_internal

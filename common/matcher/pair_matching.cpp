@@ -266,15 +266,26 @@ void match_two_points(Workspace& ws, std::size_t pa, std::size_t pb) {
     offer(best_a[static_cast<std::uint32_t>(key >> 33)], key, score);
     offer(best_b[static_cast<std::uint32_t>((key >> 1) & 0xFFFFFFFFu)], key, score);
   }
+  auto conn_a_of = [](std::uint64_t key) { return static_cast<std::uint32_t>(key >> 33); };
+  auto conn_b_of = [](std::uint64_t key) {
+    return static_cast<std::uint32_t>((key >> 1) & 0xFFFFFFFFu);
+  };
   std::vector<std::uint64_t> chosen;
   for (const auto& [conn_a, best] : best_a) {
-    const std::uint32_t conn_b = static_cast<std::uint32_t>((best.key >> 1) & 0xFFFFFFFFu);
+    const std::uint32_t conn_b = conn_b_of(best.key);
     const Best& other = best_b[conn_b];
-    if (other.key != best.key) continue;  // not mutual
-    if (best.score < kDominance * best.second || other.score < kDominance * other.second) continue;
+    // Not mutual, or not clear enough: not joined. Remembered for follow mode's warnings.
+    if (other.key != best.key || best.score < kDominance * best.second ||
+        other.score < kDominance * other.second) {
+      ws.unsettled.push_back(UnsettledAssociation{conn_a, conn_b, best.score});
+      continue;
+    }
     chosen.push_back(best.key);
   }
   std::sort(chosen.begin(), chosen.end());  // deterministic order
+  for (const auto& [conn_b, best] : best_b)
+    if (!std::binary_search(chosen.begin(), chosen.end(), best.key))
+      ws.unsettled.push_back(UnsettledAssociation{conn_a_of(best.key), conn_b, best.score});
 
   for (std::uint64_t key : chosen) {
     ConnPair pair;
@@ -284,6 +295,7 @@ void match_two_points(Workspace& ws, std::size_t pa, std::size_t pb) {
     const std::uint32_t pair_id = static_cast<std::uint32_t>(ws.pairs.size());
     PairOutcome outcome = match_connection_pair(ws, index, pair, pair_id);
     if (!outcome.accepted) continue;
+    pair.ambiguous_keys = outcome.ambiguous_keys;
     ws.pairs.push_back(std::move(pair));
     ws.matches.insert(ws.matches.end(), outcome.matches.begin(), outcome.matches.end());
     for (auto& amb : outcome.ambiguities) {
@@ -302,6 +314,16 @@ void match_point_pairs(Workspace& ws) {
   for (std::size_t pa = 0; pa < ws.points(); ++pa)
     for (std::size_t pb = pa + 1; pb < ws.points(); ++pb) match_two_points(ws, pa, pb);
   ws.results.counters.connection_pairs = ws.pairs.size();
+  // Deterministic order (the candidates came from hash maps), each pair once, best score kept.
+  auto& u = ws.unsettled;
+  std::sort(u.begin(), u.end(), [](const UnsettledAssociation& x, const UnsettledAssociation& y) {
+    return x.a != y.a ? x.a < y.a : x.b != y.b ? x.b < y.b : x.score > y.score;
+  });
+  u.erase(std::unique(u.begin(), u.end(),
+                      [](const UnsettledAssociation& x, const UnsettledAssociation& y) {
+                        return x.a == y.a && x.b == y.b;
+                      }),
+          u.end());
 }
 
 // Settles ambiguous candidates whose corrected transit alone fits what unique matches showed.
@@ -383,6 +405,7 @@ void settle_ambiguities_by_time(Workspace& ws) {
     if (claimed_b[m.b] != m.a || a_count[m.a] != 1) continue;
     ws.matches.push_back(m);
     ++ws.results.counters.tie_broken;
+    ++ws.pairs[m.pair].tie_broken;
     // The settled pair no longer blocks loss detection at the other point.
     ws.ambiguous_at.erase(static_cast<std::uint64_t>(m.a) * ws.points() + ws.point_of(m.b));
     ws.ambiguous_at.erase(static_cast<std::uint64_t>(m.b) * ws.points() + ws.point_of(m.a));

@@ -95,7 +95,6 @@ void link_relays(Workspace& ws) {
     return it == node_of_address.end() ? address : it->second;
   };
 
-  std::map<std::string, std::vector<std::int64_t>> dwell_by_node;
   for (const auto& [key, vote] : votes) {
     const Best& bx = best[key.first];
     const Best& by = best[key.second];
@@ -210,7 +209,6 @@ void link_relays(Workspace& ws) {
       if (dwell < sat_sub(0, tolerance)) continue;
       linked_to = out_end;
       model.relay_links.push_back(RelayLink{ws.refs[carrier], ws.refs[g], node, dwell});
-      dwell_by_node[node].push_back(dwell);
     }
     // Lifeline order across the relay: where the bytes came in, then where they went out.
     long in_node = -1, out_node = -1;
@@ -222,13 +220,20 @@ void link_relays(Workspace& ws) {
         out_node = static_cast<long>(i);
     }
     if (in_node >= 0 && out_node >= 0 && in_node != out_node)
-      ws.relay_order.emplace_back(in.dir == 0 ? in_node : out_node,
-                                  in.dir == 0 ? out_node : in_node);
+      ws.relay_order.push_back(RelayOrder{in.dir == 0 ? in_node : out_node,
+                                          in.dir == 0 ? out_node : in_node, in.flow, out.flow});
   }
   std::stable_sort(model.relay_links.begin(), model.relay_links.end(),
                    [&](const RelayLink& x, const RelayLink& y) {
                      return ws.corrected(ws.gid(x.out)) < ws.corrected(ws.gid(y.out));
                    });
+  compute_dwell_stats(ws);
+}
+
+void compute_dwell_stats(Workspace& ws) {
+  std::map<std::string, std::vector<std::int64_t>> dwell_by_node;
+  for (const RelayLink& link : ws.model.relay_links)
+    dwell_by_node[link.node].push_back(link.dwell_ns);
   ws.results.dwell.clear();
   for (auto& [node, values] : dwell_by_node) {
     DwellStats s;
@@ -239,7 +244,7 @@ void link_relays(Workspace& ws) {
     s.p95_ns = percentile(values, 0.95);
     ws.results.dwell.push_back(std::move(s));
   }
-  ws.results.counters.relay_links = model.relay_links.size();
+  ws.results.counters.relay_links = ws.model.relay_links.size();
 }
 
 }  // namespace packetseq::match_internal

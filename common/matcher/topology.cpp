@@ -173,7 +173,9 @@ void order_nodes(Workspace& ws) {
       prev = node;
     }
   };
-  for (const Flow& flow : ws.flows) {
+  for (std::uint32_t f = 0; f < ws.flows.size(); ++f) {
+    if (!ws.kept_flow(f)) continue;  // follow mode: order the lifelines of the selection
+    const Flow& flow = ws.flows[f];
     const auto path = client_to_server(flow);
     if (path.empty()) continue;
     const Connection& first = ws.conns[flow.conn_at.at(path.front())];
@@ -183,7 +185,8 @@ void order_nodes(Workspace& ws) {
     seq.push_back(node_of_address(last.ends[1 - last.flip].addr));
     add_sequence(seq, path.size() > 1 ? 10 : 1);
   }
-  for (const auto& [from, to] : ws.relay_order) add_sequence({from, to}, 10);
+  for (const RelayOrder& r : ws.relay_order)
+    if (ws.kept_flow(r.flow_in) && ws.kept_flow(r.flow_out)) add_sequence({r.before, r.after}, 10);
 
   // Greedy topological order: fewest weighted predecessors left, then the original order.
   const long count = static_cast<long>(model.nodes.size());

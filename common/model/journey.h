@@ -86,9 +86,10 @@ struct DuplicateSighting {
   ObservationRef original;
 };
 
-// Counts the matcher reports (also in its MatchReport).
+// Counts the matcher reports (also in its MatchReport). In follow mode (MatchOptions::follow)
+// every count below `observations` describes the kept selection only.
 struct MatchCounters {
-  std::size_t observations = 0;
+  std::size_t observations = 0;      // all observations given to the matcher (offsets use them all)
   std::size_t duplicates = 0;        // span duplicates set aside
   std::size_t connection_pairs = 0;  // same TCP connection associated across two points
   std::size_t journeys = 0;
@@ -100,6 +101,11 @@ struct MatchCounters {
   std::size_t lost = 0;
   std::size_t relay_links = 0;
   std::size_t nat_bindings = 0;
+  // Follow mode: connections at the anchor point holding a followed observation (0 when not
+  // following); connections kept over all points and observations kept (without follow: all).
+  std::size_t followed_connections = 0;
+  std::size_t kept_connections = 0;
+  std::size_t kept_observations = 0;
 };
 
 // Everything the matcher adds to the model besides journeys, relay links and NAT bindings.

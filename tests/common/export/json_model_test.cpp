@@ -96,6 +96,19 @@ TEST(JsonModel, ExportsEveryTopLevelSectionWithSchemaAndVersion) {
   EXPECT_EQ(doc["match"]["hops"][0]["transit_min_ns"], 4);
 }
 
+TEST(JsonModel, ExportsTheFollowCounters) {
+  Model m = two_point_model();
+  m.match.counters.followed_connections = 1;
+  m.match.counters.kept_connections = 2;
+  m.match.counters.kept_observations = 7;
+  const auto doc = nlohmann::json::parse(model_to_json(m));
+  const auto& counters = doc["match"]["counters"];
+  EXPECT_EQ(counters["followed_connections"], 1);
+  EXPECT_EQ(counters["kept_connections"], 2);
+  EXPECT_EQ(counters["kept_observations"], 7);
+  EXPECT_EQ(counters["nat_bindings"], 0);
+}
+
 TEST(JsonModel, WritesDigestAsHexAndAbsentValuesAsNull) {
   const auto doc = nlohmann::json::parse(model_to_json(two_point_model()));
   EXPECT_EQ(doc["points"][0]["observations"][0]["payload_digest"], "fedcba9876543210");

@@ -156,5 +156,78 @@ TEST(RealCaptures, SampleChainRelayDwellNatAndPathOrder) {
   EXPECT_EQ(model.points[1].node, model.points[2].node);  // both fw interfaces
 }
 
+// Follow mode on the bundled sample: client connection N (tcp.stream N in client.pcapng) is
+// found at every point, through the SNAT (new address and port: the ports below are read off the
+// captures with `tshark -z conv,tcp`) and through the relay (its own connection to the server),
+// and nothing else is kept. tcp.stream numbers differ at the relay, so they can't be the key.
+TEST(RealCaptures, SampleFollowKeepsEachClientConnectionEndToEndAndNothingElse) {
+  const char* override_dir = std::getenv("PACKETSEQ_SAMPLE_DIR");
+  const std::string dir =
+      override_dir ? override_dir : std::string(PACKETSEQ_TEST_DATA) + "/sample";
+  Model loaded;
+  LOAD_OR_SKIP(loaded, dir, "client.pcapng", "fw-inside.pcap", "fw-outside.pcap", "relay.pcap",
+               "server.pcapng");
+  Model plain = loaded;
+  match_model(plain, MatchOptions{});
+  struct Ports {
+    std::uint16_t client, nat, back;  // client's port inside, after SNAT, relay -> server
+  };
+  const Ports connections[] = {{41001, 22429, 37304}, {41002, 22166, 37316}, {41003, 26691, 37320}};
+  for (std::uint32_t stream = 0; stream < 3; ++stream) {
+    SCOPED_TRACE("client tcp.stream " + std::to_string(stream));
+    const Ports& ports = connections[stream];
+    // The ephemeral port that identifies the connection(s) at each point.
+    auto belongs = [&](std::size_t point, const Observation& o) {
+      auto uses = [&](std::uint16_t port) { return o.src_port == port || o.dst_port == port; };
+      switch (point) {
+        case 0:
+        case 1:
+          return uses(ports.client);
+        case 2:
+          return uses(ports.nat);
+        case 3:
+          return uses(ports.nat) || uses(ports.back);
+        default:
+          return uses(ports.back);
+      }
+    };
+    Model model = loaded;
+    for (Observation& o : model.points[0].observations) o.followed = o.stream == stream;
+    MatchOptions options;
+    options.follow = true;
+    const MatchReport report = match_model(model, options);
+    EXPECT_EQ(report.counters.followed_connections, 1u);
+    EXPECT_EQ(report.counters.kept_connections, 6u);  // 5 of the client's, 1 relay -> server
+    for (std::size_t p = 0; p < model.points.size(); ++p) {
+      std::vector<std::uint64_t> expected, kept;
+      for (const Observation& o : loaded.points[p].observations)
+        if (belongs(p, o)) expected.push_back(o.frame);
+      for (const Observation& o : model.points[p].observations) kept.push_back(o.frame);
+      EXPECT_FALSE(expected.empty()) << model.points[p].name;
+      EXPECT_EQ(kept, expected) << model.points[p].name;
+    }
+    // Journeys and relay links: the plain match's, restricted to this connection.
+    std::size_t journeys = 0, multi = 0, links = 0;
+    for (const Journey& j : plain.journeys) {
+      const ObservationRef& first = j.sightings.front().observation;
+      if (!belongs(first.point, plain.at(first))) continue;
+      ++journeys;
+      multi += j.sightings.size() > 1;
+    }
+    for (const RelayLink& l : plain.relay_links) links += belongs(l.out.point, plain.at(l.out));
+    EXPECT_EQ(report.counters.journeys, journeys);
+    EXPECT_EQ(report.counters.multi_point_journeys, multi);
+    EXPECT_EQ(model.journeys.size(), journeys);
+    EXPECT_GT(links, 0u);
+    EXPECT_EQ(model.relay_links.size(), links);
+    ASSERT_EQ(model.nat_bindings.size(), 1u);
+    EXPECT_EQ(model.nat_bindings[0].inside, "10.10.1.2:" + std::to_string(ports.client));
+    EXPECT_EQ(model.nat_bindings[0].outside, "10.10.2.1:" + std::to_string(ports.nat));
+    for (std::size_t p = 0; p < model.points.size(); ++p)  // offsets: from all the data
+      EXPECT_EQ(model.points[p].clock.offset_ns, plain.points[p].clock.offset_ns);
+    EXPECT_EQ(model.nodes.size(), 4u);
+  }
+}
+
 }  // namespace
 }  // namespace packetseq
