@@ -210,11 +210,14 @@ std::size_t AtomicOutputSet::add(const std::string& final_path) {
 void AtomicOutputSet::commit() {
   if (committed_) return;
   SignalBlock block;
-  // 1. Refuse what rename() would refuse half-way through.
+  // 1. Refuse what rename() would refuse half-way through, and special files.
   for (const auto& f : files_) {
     struct stat info;
-    if (lstat(f.final.c_str(), &info) == 0 && S_ISDIR(info.st_mode))
-      throw std::runtime_error(f.final + ": is a directory");
+    if (lstat(f.final.c_str(), &info) != 0) continue;
+    if (S_ISDIR(info.st_mode)) throw std::runtime_error(f.final + ": is a directory");
+    // Renaming over a device, FIFO or socket would replace the node itself.
+    if (!S_ISREG(info.st_mode) && !S_ISLNK(info.st_mode))
+      throw std::runtime_error(f.final + ": is not a regular file (device, FIFO or socket)");
   }
   // 2. Give unnamed temporaries a (listed) name next to their target.
   for (auto& f : files_) {
@@ -265,7 +268,9 @@ void AtomicOutputSet::commit() {
     for (std::size_t j = 0; j < i; ++j) {
       File& moved = files_[j];
       if (!backups[j].name.empty()) {
-        if (rename(backups[j].name.c_str(), moved.final.c_str()) == 0) backups[j].name.clear();
+        // Restored, or (should even that fail) the old content stays under the hidden name.
+        rename(backups[j].name.c_str(), moved.final.c_str());
+        backups[j].name.clear();
       } else if (!backups[j].existed) {
         unlink(moved.final.c_str());
       }

@@ -33,8 +33,8 @@ class AtomicOutputSet {
   bool unnamed(std::size_t index) const { return files_[index].fd >= 0; }
 
   // Moves every temporary onto its final path, all or nothing: a final path that is a
-  // directory is refused before anything moves, and if a rename fails the files already
-  // moved are rolled back to their old content (or removed when they did not exist).
+  // directory, device, FIFO or socket is refused before anything moves, and if a rename fails the
+  // files already moved are rolled back to their old content (or removed when they did not exist).
   // SIGINT/SIGTERM/SIGHUP are held back while it runs. Throws std::runtime_error
   // "FINAL_PATH: cause".
   void commit();

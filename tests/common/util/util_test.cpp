@@ -3,6 +3,7 @@
 #include <glib/gstdio.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -133,6 +134,23 @@ TEST_P(AtomicOutputModes, DirectoryTargetRefusedBeforeAnythingMoves) {
   EXPECT_EQ(slurp(dir_ + "/out.svg"), "old svg");
   EXPECT_EQ(entries(), 2) << "only out.svg and the directory";
   g_rmdir((dir_ + "/out.json").c_str());
+}
+
+TEST_P(AtomicOutputModes, SpecialFileTargetRefused) {
+  // rename() over a FIFO (or a device node) would replace the node itself.
+  ASSERT_EQ(mkfifo((dir_ + "/out.svg").c_str(), 0644), 0);
+  {
+    AtomicOutputSet set;
+    put(set.temp_path(set.add(dir_ + "/out.svg")), "new svg");
+    try {
+      set.commit();
+      FAIL() << "commit onto a FIFO succeeded";
+    } catch (const std::runtime_error& e) {
+      EXPECT_EQ(std::string(e.what()),
+                dir_ + "/out.svg: is not a regular file (device, FIFO or socket)");
+    }
+  }
+  EXPECT_EQ(entries(), 1) << "only the FIFO";
 }
 
 TEST_F(AtomicOutput, FailedRenameRollsBackTheFilesAlreadyMoved) {
