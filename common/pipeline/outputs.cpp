@@ -154,68 +154,78 @@ bool output_type_from_path(const std::string& path, OutputType& type) {
   }
 }
 
-std::vector<std::string> write_outputs(const Model& model, const OutputRequest& request) {
+namespace {
+
+// Writes every file of `request` into `files` (temporaries) and commits them.
+std::vector<std::string> write_into(AtomicOutputSet& files, const Model& model,
+                                    const OutputRequest& request) {
   PangoTextMeasurer measurer;
-  AtomicOutputSet files;
-  try {
-    for (OutputType type : request.types) {
-      const std::string path = path_for(request, type);
-      switch (type) {
-        case OutputType::kDiag: {
-          const std::size_t i = files.add(path);
-          write_text(files, i, write_seqdiag(model, request.layout.labels));
-          break;
+  for (OutputType type : request.types) {
+    const std::string path = path_for(request, type);
+    switch (type) {
+      case OutputType::kDiag: {
+        const std::size_t i = files.add(path);
+        write_text(files, i, write_seqdiag(model, request.layout.labels));
+        break;
+      }
+      case OutputType::kJson: {
+        const std::size_t i = files.add(path);
+        write_text(files, i, model_to_json(model));
+        break;
+      }
+      case OutputType::kCsv: {
+        const std::size_t i = files.add(path);
+        write_text(files, i, write_journey_csv(model));
+        break;
+      }
+      case OutputType::kSvg: {
+        LayoutOptions options = request.layout;
+        options.max_page_height = 0;  // SVG has no size limit: one long page
+        const Document doc = layout_diagram(model, options, measurer);
+        const std::size_t i = files.add(path);
+        render_svg(doc.pages.at(0), files.temp_path(i));
+        break;
+      }
+      case OutputType::kPdf: {
+        LayoutOptions options = request.layout;
+        options.max_page_height = request.pdf_page_height;
+        const Document doc = layout_diagram(model, options, measurer);
+        const std::size_t i = files.add(path);
+        render_pdf(doc, files.temp_path(i));
+        break;
+      }
+      case OutputType::kPng: {
+        LayoutOptions options = request.layout;
+        options.max_page_height = request.png_page_height;
+        const Document doc = layout_diagram(model, options, measurer);
+        for (std::size_t p = 0; p < doc.pages.size(); ++p) {
+          const std::string page_path =
+              doc.pages.size() == 1 ? path : numbered(path, p, doc.pages.size());
+          const std::size_t i = files.add(page_path);
+          render_png(doc.pages[p], files.temp_path(i));
         }
-        case OutputType::kJson: {
-          const std::size_t i = files.add(path);
-          write_text(files, i, model_to_json(model));
-          break;
-        }
-        case OutputType::kCsv: {
-          const std::size_t i = files.add(path);
-          write_text(files, i, write_journey_csv(model));
-          break;
-        }
-        case OutputType::kSvg: {
-          LayoutOptions options = request.layout;
-          options.max_page_height = 0;  // SVG has no size limit: one long page
-          const Document doc = layout_diagram(model, options, measurer);
-          const std::size_t i = files.add(path);
-          render_svg(doc.pages.at(0), files.temp_path(i));
-          break;
-        }
-        case OutputType::kPdf: {
-          LayoutOptions options = request.layout;
-          options.max_page_height = request.pdf_page_height;
-          const Document doc = layout_diagram(model, options, measurer);
-          const std::size_t i = files.add(path);
-          render_pdf(doc, files.temp_path(i));
-          break;
-        }
-        case OutputType::kPng: {
-          LayoutOptions options = request.layout;
-          options.max_page_height = request.png_page_height;
-          const Document doc = layout_diagram(model, options, measurer);
-          for (std::size_t p = 0; p < doc.pages.size(); ++p) {
-            const std::string page_path =
-                doc.pages.size() == 1 ? path : numbered(path, p, doc.pages.size());
-            const std::size_t i = files.add(page_path);
-            render_png(doc.pages[p], files.temp_path(i));
-          }
-          break;
-        }
+        break;
       }
     }
+  }
+  files.commit();
+  std::vector<std::string> written;
+  for (std::size_t i = 0; i < files.size(); ++i) written.push_back(files.final_path(i));
+  return written;
+}
+
+}  // namespace
+
+std::vector<std::string> write_outputs(const Model& model, const OutputRequest& request) {
+  AtomicOutputSet files;
+  try {
+    return write_into(files, model, request);
   } catch (const RenderError& e) {
     // The back ends were given temp paths; the user must see the file they asked for.
     throw RenderError(files.user_message(e.what()));
   } catch (const std::runtime_error& e) {
     throw std::runtime_error(files.user_message(e.what()));
   }
-  files.commit();
-  std::vector<std::string> written;
-  for (std::size_t i = 0; i < files.size(); ++i) written.push_back(files.final_path(i));
-  return written;
 }
 
 }  // namespace packetseq
