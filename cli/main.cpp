@@ -16,6 +16,7 @@
 #include "model/names.h"
 #include "pipeline/outputs.h"
 #include "reader/epan_reader.h"
+#include "util/atomic_output.h"
 
 namespace {
 
@@ -134,6 +135,9 @@ int run(int argc, char** argv) {
   MatchOptions match_options;
   try {
     match_options = make_match_options(options);
+    std::vector<std::string> inputs(options.names_files);  // -o must not name any of them
+    for (const auto& c : options.captures) inputs.push_back(c.path);
+    if (!options.observations_json) check_outputs_distinct(options.output, inputs);
   } catch (const std::invalid_argument& e) {
     std::fprintf(stderr, "%s: %s\nTry '%s --help' for more information.\n", kProgram, e.what(),
                  kProgram);
@@ -200,7 +204,8 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  g_set_prgname(kProgram);  // GOption's --help shows it in the usage line
+  g_set_prgname(kProgram);          // GOption's --help shows it in the usage line
+  install_output_signal_cleanup();  // SIGINT/SIGTERM/SIGHUP remove temp output files
   try {
     return run(argc, argv);
   } catch (const std::exception& e) {

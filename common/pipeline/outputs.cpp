@@ -1,13 +1,19 @@
 // Drives layout and the back ends for the requested output files.
 #include "pipeline/outputs.h"
 
+#include <glib.h>
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <stdexcept>
 
 #include "export/diag_writer.h"
 #include "export/journey_csv.h"
 #include "export/json_model.h"
 #include "render/cairo_renderer.h"
+#include "render/render_error.h"
 #include "render/svg_writer.h"
 #include "text/pango_text_measurer.h"
 #include "util/atomic_output.h"
@@ -36,12 +42,76 @@ std::string numbered(const std::string& path, std::size_t index, std::size_t cou
 
 void write_text(AtomicOutputSet& set, std::size_t index, const std::string& content) {
   std::FILE* f = std::fopen(set.temp_path(index).c_str(), "wb");
-  const bool ok = f && std::fwrite(content.data(), 1, content.size(), f) == content.size();
-  if (f && std::fclose(f) != 0) throw std::runtime_error(set.final_path(index) + ": write failed");
-  if (!ok) throw std::runtime_error(set.final_path(index) + ": write failed");
+  if (f == nullptr)
+    throw std::runtime_error(set.final_path(index) + ": cannot write: " + g_strerror(errno));
+  const bool written = std::fwrite(content.data(), 1, content.size(), f) == content.size();
+  const int write_error = errno;
+  const bool closed = std::fclose(f) == 0;
+  if (written && closed) return;
+  throw std::runtime_error(set.final_path(index) +
+                           ": write failed: " + g_strerror(written ? errno : write_error));
+}
+
+std::string real_path(const std::string& path) {
+  char* resolved = realpath(path.c_str(), nullptr);
+  if (resolved == nullptr) return "";
+  std::string result = resolved;
+  std::free(resolved);
+  return result;
+}
+
+bool same_file(const std::string& a, const std::string& b) {
+  struct stat sa;
+  struct stat sb;
+  if (stat(a.c_str(), &sa) == 0 && stat(b.c_str(), &sb) == 0)
+    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+  const std::string ra = real_path(a);
+  return !ra.empty() && ra == real_path(b);
+}
+
+// True when `input` (or what it resolves to) could be page file STEM-N.EXT of PNG `out`.
+bool is_png_page_of(const std::string& out, const std::string& input) {
+  gchar* out_base = g_path_get_basename(out.c_str());
+  gchar* out_dir = g_path_get_dirname(out.c_str());
+  const std::string base = out_base;
+  const std::string dir = out_dir;
+  g_free(out_base);
+  g_free(out_dir);
+  const auto dot = base.rfind('.');
+  const std::string stem = dot == std::string::npos ? base : base.substr(0, dot);
+  const std::string ext = dot == std::string::npos ? "" : base.substr(dot);
+  for (const std::string& candidate : {input, real_path(input)}) {
+    if (candidate.empty()) continue;
+    gchar* in_base = g_path_get_basename(candidate.c_str());
+    gchar* in_dir = g_path_get_dirname(candidate.c_str());
+    const std::string name = in_base;
+    const std::string in_directory = in_dir;
+    g_free(in_base);
+    g_free(in_dir);
+    if (name.size() <= stem.size() + 1 + ext.size() || name.compare(0, stem.size(), stem) != 0 ||
+        name[stem.size()] != '-' || name.compare(name.size() - ext.size(), ext.size(), ext) != 0)
+      continue;
+    const std::string number =
+        name.substr(stem.size() + 1, name.size() - stem.size() - 1 - ext.size());
+    if (number.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (same_file(dir, in_directory)) return true;
+  }
+  return false;
 }
 
 }  // namespace
+
+void check_outputs_distinct(const OutputRequest& request,
+                            const std::vector<std::string>& input_paths) {
+  for (OutputType type : request.types) {
+    const std::string out = path_for(request, type);
+    for (const auto& input : input_paths) {
+      if (same_file(out, input) || (type == OutputType::kPng && is_png_page_of(out, input)))
+        throw OutputConflictError(out + ": output would overwrite the input file " + input +
+                                  " (choose another -o)");
+    }
+  }
+}
 
 OutputType parse_output_type(const std::string& text) {
   if (text == "png") return OutputType::kPng;
@@ -84,9 +154,12 @@ bool output_type_from_path(const std::string& path, OutputType& type) {
   }
 }
 
-std::vector<std::string> write_outputs(const Model& model, const OutputRequest& request) {
+namespace {
+
+// Writes every file of `request` into `files` (temporaries) and commits them.
+std::vector<std::string> write_into(AtomicOutputSet& files, const Model& model,
+                                    const OutputRequest& request) {
   PangoTextMeasurer measurer;
-  AtomicOutputSet files;
   for (OutputType type : request.types) {
     const std::string path = path_for(request, type);
     switch (type) {
@@ -139,6 +212,20 @@ std::vector<std::string> write_outputs(const Model& model, const OutputRequest& 
   std::vector<std::string> written;
   for (std::size_t i = 0; i < files.size(); ++i) written.push_back(files.final_path(i));
   return written;
+}
+
+}  // namespace
+
+std::vector<std::string> write_outputs(const Model& model, const OutputRequest& request) {
+  AtomicOutputSet files;
+  try {
+    return write_into(files, model, request);
+  } catch (const RenderError& e) {
+    // The back ends were given temp paths; the user must see the file they asked for.
+    throw RenderError(files.user_message(e.what()));
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error(files.user_message(e.what()));
+  }
 }
 
 }  // namespace packetseq

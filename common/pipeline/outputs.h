@@ -1,6 +1,7 @@
 // Output stage shared by every front end: model -> layout -> back ends -> files, atomically.
 #pragma once
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -27,8 +28,23 @@ struct OutputRequest {
   double pdf_page_height = 1600;   // points per PDF page
 };
 
+// An output path that names one of the inputs: a usage error (the CLI exits 2 on
+// std::invalid_argument).
+class OutputConflictError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+// Throws OutputConflictError "OUTPUT is the input file INPUT ..." when a file the request
+// would write is one of `input_paths` (same device and inode, so also through a symlink or a
+// hard link, or the same real path). PNG page files OUT-N.png count too. Call it before
+// reading, so a run never overwrites what it reads.
+void check_outputs_distinct(const OutputRequest& request,
+                            const std::vector<std::string>& input_paths);
+
 // Writes every requested file. All files appear together or none does (existing files are
-// left untouched on error). Returns the paths written. Throws std::runtime_error "PATH: cause".
+// left untouched on error, temp files are removed, and an error names the user's path,
+// never a temp file). Returns the paths written. Throws std::runtime_error "PATH: cause".
 // A PNG taller than one page is written as OUT-1.png ... OUT-N.png (zero-padded).
 std::vector<std::string> write_outputs(const Model& model, const OutputRequest& request);
 
