@@ -27,6 +27,8 @@ CliOptions parse_cli_options(int argc, char** argv) {
   gchar* info = nullptr;
   gchar* filter = nullptr;
   gchar* time_mode = nullptr;
+  gchar* title = nullptr;
+  gint width = 100;
   gchar** names = nullptr;
   gchar** names_files = nullptr;
   gboolean no_prompt = FALSE;
@@ -42,10 +44,13 @@ CliOptions parse_cli_options(int argc, char** argv) {
       {"out", 'o', 0, G_OPTION_ARG_FILENAME, &out,
        "Output file, or base name without extension (default: out)", "NAME"},
       {"type", 't', 0, G_OPTION_ARG_STRING, &type,
-       "Output type: png, svg, pdf, diag, csv, json; comma-separated for several (default: from "
-       "the -o "
-       "extension, else png)",
+       "Output type: png, svg, pdf, diag, csv, json, mermaid (.mmd), plantuml (.puml), txt; "
+       "comma-separated for several (default: from the -o extension, else png)",
        "TYPE"},
+      {"title", 0, 0, G_OPTION_ARG_STRING, &title,
+       "Title of the diagram (default: packetseq)", "TEXT"},
+      {"width", 0, 0, G_OPTION_ARG_INT, &width,
+       "Columns of the txt diagram (default: 100)", "N"},
       {"info", 'i', 0, G_OPTION_ARG_STRING, &info,
        "Arrow labels: summary (flags), default (Info without ports), info (whole Info column)",
        "MODE"},
@@ -128,7 +133,7 @@ CliOptions parse_cli_options(int argc, char** argv) {
     return v;
   };
   const std::string out_s = take(out), type_s = take(type), info_s = take(info),
-                    filter_s = take(filter), time_s = take(time_mode);
+                    filter_s = take(filter), time_s = take(time_mode), title_s = take(title);
   if (!ok) {
     std::string message = error->message;
     g_error_free(error);
@@ -150,13 +155,25 @@ CliOptions parse_cli_options(int argc, char** argv) {
     if (!info_s.empty()) options.output.layout.labels = parse_label_mode(info_s);
     if (!time_s.empty()) options.output.layout.time_mode = parse_time_mode(time_s);
     if (!out_s.empty()) options.output.out = out_s;
+    if (!title_s.empty()) options.output.layout.title = title_s;
+    if (width < 20 || width > 100000)
+      throw std::invalid_argument("invalid --width " + std::to_string(width) +
+                                  " (expected 20 to 100000 columns)");
+    options.output.text_width = static_cast<std::size_t>(width);
     if (!type_s.empty()) {
       options.output.types.clear();
       for (const auto& t : split_string(type_s, ','))
         options.output.types.push_back(parse_output_type(t));
     } else {
       OutputType implied;
-      if (output_type_from_path(options.output.out, implied)) options.output.types = {implied};
+      if (output_type_from_path(options.output.out, implied)) {
+        options.output.types = {implied};
+      } else if (output_has_extension(options.output.out)) {
+        // "-o x.gif" would silently write x.gif.png: say what the types are instead.
+        throw std::invalid_argument("cannot tell the output type from '" + options.output.out +
+                                    "': use -t png, svg, pdf, diag, csv, json, mermaid, plantuml "
+                                    "or txt, or one of their extensions");
+      }
     }
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());

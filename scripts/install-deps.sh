@@ -20,6 +20,11 @@ packages=(
   python3 python3-seqdiag poppler-utils imagemagick libxml2-utils
   tcpdump iproute2 iptables socat
   xvfb xdotool x11-utils tesseract-ocr
+  # tests: the text formats are read back by the tools that render them
+  plantuml nodejs npm
 )
 $SUDO apt-get update
 $SUDO apt-get install -y --no-install-recommends "${packages[@]}"
+
+# Mermaid's own parser (pinned in package-lock.json) checks the .mmd output in the e2e tests.
+(cd "$(dirname "$0")/../tests/e2e/mermaid_check" && npm ci --no-audit --no-fund --loglevel=error)

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "model/flags.h"
+#include "model/header.h"
 #include "model/names.h"
 #include "util/time_format.h"
 
@@ -116,20 +117,7 @@ Document layout_diagram(const Model& model, const LayoutOptions& options,
     line += ", labels: " + std::string(label_mode_name(options.labels));
     header_lines.push_back(line);
   }
-  for (const auto& p : model.points) {
-    std::string line = p.name + " (" + p.path + ", " + p.format + ", " +
-                       std::to_string(p.observations.size()) + " packets)";
-    if (!p.node.empty()) line += " at " + p.node;
-    line += ", clock " + format_offset(p.clock.offset_ns);
-    if (p.clock.source == ClockOffset::Source::kEstimated)
-      line +=
-          " \xC2\xB1" + format_duration((p.clock.high_ns - p.clock.low_ns) / 2) + " (estimated)";
-    else if (p.clock.source == ClockOffset::Source::kUser)
-      line += " (set by user)";
-    else if (p.clock.source == ClockOffset::Source::kReference)
-      line += " (reference)";
-    header_lines.push_back(line);
-  }
+  for (const auto& p : model.points) header_lines.push_back(describe_capture_point(p));
 
   std::int64_t t0 = 0;
   if (!arrows.empty()) {

@@ -10,6 +10,9 @@
 #include <stdexcept>
 
 #include "export/diag_writer.h"
+#include "export/mermaid_writer.h"
+#include "export/plantuml_writer.h"
+#include "export/text_ladder.h"
 #include "export/journey_csv.h"
 #include "export/json_model.h"
 #include "render/cairo_renderer.h"
@@ -99,6 +102,14 @@ bool is_png_page_of(const std::string& out, const std::string& input) {
   return false;
 }
 
+TextDiagramOptions text_options(const OutputRequest& request) {
+  TextDiagramOptions options;
+  options.labels = request.layout.labels;
+  options.title = request.layout.title;
+  options.width = request.text_width;
+  return options;
+}
+
 }  // namespace
 
 void check_outputs_distinct(const OutputRequest& request,
@@ -120,8 +131,12 @@ OutputType parse_output_type(const std::string& text) {
   if (text == "diag") return OutputType::kDiag;
   if (text == "csv") return OutputType::kCsv;
   if (text == "json") return OutputType::kJson;
+  if (text == "mermaid" || text == "mmd") return OutputType::kMermaid;
+  if (text == "plantuml" || text == "puml") return OutputType::kPlantuml;
+  if (text == "txt") return OutputType::kTxt;
   throw std::invalid_argument("invalid output type '" + text +
-                              "' (expected png, svg, pdf, diag, csv or json)");
+                              "' (expected png, svg, pdf, diag, csv, json, mermaid, plantuml or "
+                              "txt)");
 }
 
 const char* output_extension(OutputType type) {
@@ -138,8 +153,21 @@ const char* output_extension(OutputType type) {
       return "csv";
     case OutputType::kJson:
       return "json";
+    case OutputType::kMermaid:
+      return "mmd";
+    case OutputType::kPlantuml:
+      return "puml";
+    case OutputType::kTxt:
+      return "txt";
   }
   return "png";
+}
+
+bool output_has_extension(const std::string& path) {
+  const auto dot = path.rfind('.');
+  const auto slash = path.rfind('/');
+  const std::size_t name = slash == std::string::npos ? 0 : slash + 1;
+  return dot != std::string::npos && dot > name && dot + 1 < path.size();
 }
 
 bool output_type_from_path(const std::string& path, OutputType& type) {
@@ -176,6 +204,25 @@ std::vector<std::string> write_into(AtomicOutputSet& files, const Model& model,
       case OutputType::kCsv: {
         const std::size_t i = files.add(path);
         write_text(files, i, write_journey_csv(model));
+        break;
+      }
+      case OutputType::kMermaid: {
+        const auto parts = write_mermaid(model, text_options(request));
+        for (std::size_t p = 0; p < parts.size(); ++p) {
+          const std::size_t i =
+              files.add(parts.size() == 1 ? path : numbered(path, p, parts.size()));
+          write_text(files, i, parts[p]);
+        }
+        break;
+      }
+      case OutputType::kPlantuml: {
+        const std::size_t i = files.add(path);
+        write_text(files, i, write_plantuml(model, text_options(request)));
+        break;
+      }
+      case OutputType::kTxt: {
+        const std::size_t i = files.add(path);
+        write_text(files, i, write_text_ladder(model, text_options(request)));
         break;
       }
       case OutputType::kSvg: {

@@ -10,12 +10,14 @@
 
 namespace packetseq {
 
-enum class OutputType { kPng, kSvg, kPdf, kDiag, kCsv, kJson };
+enum class OutputType { kPng, kSvg, kPdf, kDiag, kCsv, kJson, kMermaid, kPlantuml, kTxt };
 
-// "png" | "svg" | "pdf" | "diag" | "csv" | "json"; throws std::invalid_argument naming the bad
-// value.
+// "png" | "svg" | "pdf" | "diag" | "csv" | "json" | "mermaid" (or "mmd") | "plantuml" (or
+// "puml") | "txt"; throws std::invalid_argument naming the bad value and listing the types.
 OutputType parse_output_type(const std::string& text);
 const char* output_extension(OutputType type);
+// True when the file name (after its last '/') has an extension, known or not.
+bool output_has_extension(const std::string& path);
 // The type implied by a file name's extension, if it has a known one.
 bool output_type_from_path(const std::string& path, OutputType& type);
 
@@ -26,6 +28,7 @@ struct OutputRequest {
   LayoutOptions layout;
   double png_page_height = 30000;  // cairo's image limit is 32767 px; longer flows are paginated
   double pdf_page_height = 1600;   // points per PDF page
+  std::size_t text_width = 100;    // txt: columns of the text ladder (--width)
 };
 
 // An output path that names one of the inputs: a usage error (the CLI exits 2 on
@@ -45,7 +48,8 @@ void check_outputs_distinct(const OutputRequest& request,
 // Writes every requested file. All files appear together or none does (existing files are
 // left untouched on error, temp files are removed, and an error names the user's path,
 // never a temp file). Returns the paths written. Throws std::runtime_error "PATH: cause".
-// A PNG taller than one page is written as OUT-1.png ... OUT-N.png (zero-padded).
+// A PNG taller than one page is written as OUT-1.png ... OUT-N.png (zero-padded); so is a
+// Mermaid diagram longer than Mermaid's 50,000-character limit (OUT-1.mmd ..., "part K of N").
 std::vector<std::string> write_outputs(const Model& model, const OutputRequest& request);
 
 }  // namespace packetseq
