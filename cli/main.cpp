@@ -16,6 +16,7 @@
 #include "model/names.h"
 #include "pipeline/outputs.h"
 #include "reader/epan_reader.h"
+#include "util/input_file.h"
 
 namespace {
 
@@ -60,12 +61,7 @@ bool is_csv_capture(const std::string& path) {
 
 void read_point(const CliOptions& options, std::size_t index, CapturePoint& point) {
   const std::string& path = point.path;
-  if (!g_file_test(path.c_str(), G_FILE_TEST_EXISTS))
-    throw std::runtime_error(path + ": no such file");
-  if (g_file_test(path.c_str(), G_FILE_TEST_IS_DIR))
-    throw std::runtime_error(path + ": is a directory, not a capture file");
-  if (access(path.c_str(), R_OK) != 0)
-    throw std::runtime_error(path + ": cannot read: " + g_strerror(errno));
+  util::check_regular_input(path, "capture file");  // before anything opens it (FIFOs hang)
   if (is_csv_capture(path)) {
     read_seed_csv(path, index, point);
     point.filter = "(CSV export)";
