@@ -52,7 +52,8 @@ std::string option_text(const std::string& value, const std::string& option) {
                                charset.c_str(), nullptr, &written, nullptr);
   if (!converted)
     throw UsageError(option + ": '" + util::quote_excerpt(value) +
-                     "' is neither UTF-8 nor text in the locale's encoding (" + charset + ")");
+                     "' is neither UTF-8 nor text in the locale's encoding (" +
+                     (charset == "ANSI_X3.4-1968" ? "ASCII" : charset) + ")");
   std::string text(converted, written);
   g_free(converted);
   return text;

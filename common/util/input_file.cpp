@@ -71,8 +71,10 @@ std::string read_regular_input(const std::string& path, const std::string& what,
                                std::size_t max_bytes) {
   struct stat st {};
   Fd fd(open_regular(path, what, st));
-  const std::string too_large = path + ": " + what + " larger than " +
-                                std::to_string(max_bytes / (1024 * 1024)) + " MB (the limit)";
+  constexpr std::size_t kMB = 1024 * 1024;
+  const std::string limit = max_bytes % kMB == 0 ? std::to_string(max_bytes / kMB) + " MB"
+                                                 : std::to_string(max_bytes) + " bytes";
+  const std::string too_large = path + ": " + what + " larger than " + limit + " (the limit)";
   if (static_cast<unsigned long long>(st.st_size) > max_bytes) throw std::runtime_error(too_large);
   std::string text;
   char buffer[65536];

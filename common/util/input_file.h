@@ -13,8 +13,8 @@ namespace packetseq::util {
 void check_regular_input(const std::string& path, const std::string& what);
 
 // check_regular_input, then the whole file (at most max_bytes, else "PATH: WHAT larger than
-// N MB (the limit)"). Reads through the descriptor it checked, so a file swapped for a FIFO
-// after the check is still refused.
+// N MB (the limit)", or N bytes). Reads through the descriptor it checked, so a file swapped for a
+// FIFO after the check is still refused.
 std::string read_regular_input(const std::string& path, const std::string& what,
                                std::size_t max_bytes);
 
