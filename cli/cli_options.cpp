@@ -175,7 +175,8 @@ CliOptions parse_cli_options(int argc, char** argv) {
   const auto out_v = take(out), type_v = take(type), info_v = take(info), filter_v = take(filter),
              time_v = take(time_mode);
   if (!ok) {
-    std::string message = error->message;
+    // GOption echoes the offending argument whole ("Unknown option --…"): keep it short.
+    std::string message = util::quote_excerpt(error->message, 300);
     g_error_free(error);
     throw UsageError(message);
   }

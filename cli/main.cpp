@@ -17,6 +17,7 @@
 #include "pipeline/outputs.h"
 #include "reader/epan_reader.h"
 #include "util/input_file.h"
+#include "util/text_safety.h"
 
 namespace {
 
@@ -81,7 +82,7 @@ MatchOptions make_match_options(const CliOptions& options) {
   for (const auto& o : options.offsets) {
     const auto eq = o.rfind('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == o.size())
-      throw std::invalid_argument("invalid --offset '" + o +
+      throw std::invalid_argument("invalid --offset '" + util::quote_excerpt(o) +
                                   "' (expected POINT=OFFSET, e.g. proxy=+9h)");
     match.offsets.push_back(OffsetOverride{o.substr(0, eq), parse_offset(o.substr(eq + 1))});
   }
@@ -92,7 +93,8 @@ MatchOptions make_match_options(const CliOptions& options) {
       if (**p) names.push_back(*p);
     g_strfreev(parts);
     if (names.size() < 2)
-      throw std::invalid_argument("invalid --same-clock '" + group + "' (expected A,B[,...])");
+      throw std::invalid_argument("invalid --same-clock '" + util::quote_excerpt(group) +
+                                  "' (expected A,B[,...])");
     match.same_clock.push_back(names);
   }
   return match;

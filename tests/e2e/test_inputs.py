@@ -173,6 +173,14 @@ class OptionTextInAnyLocale(TempDirTestCase):
                       result.stderr)
         self.assertLess(len(result.stderr), 600)
         self.assertEqual(self.listing(), [])
+        for args in (["--offset", "x" * 5000], ["--same-clock", "x" * 5000], ["--" + "x" * 5000],
+                     ["-n", "x" * 5000], ["-n", "x" * 5000 + "=name"]):
+            with self.subTest(option=args[0][:10]):
+                result = packetseq("--no-prompt", "-o", self.path("never.svg"), *args, CLIENT)
+                self.assertEqual(result.returncode, 2, result.stderr)
+                self.assertIn("more bytes)", result.stderr)
+                self.assertLess(len(result.stderr), 800)
+                self.assertEqual(self.listing(), [])
 
 
 class EmptyOptionValues(TempDirTestCase):
