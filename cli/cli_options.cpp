@@ -93,7 +93,7 @@ CliOptions parse_cli_options(int argc, char** argv) {
        "Arrow labels: summary (flags), default (Info without ports), info (whole Info column)",
        "MODE"},
       {"filter", 'f', 0, G_OPTION_ARG_FILENAME, &filter,
-       "Wireshark display filter applied to every capture (default: tcp)", "FILTER"},
+       "Wireshark display filter applied to every capture (default: tcp; '' for none)", "FILTER"},
       {"name", 'n', 0, G_OPTION_ARG_FILENAME_ARRAY, &names,
        "Name an address; applies in every capture (repeatable)", "ADDR=NAME"},
       {"names", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &names_files,
@@ -180,8 +180,8 @@ CliOptions parse_cli_options(int argc, char** argv) {
     g_error_free(error);
     throw UsageError(message);
   }
-  // An empty value has no documented meaning for any option: refuse it rather than silently
-  // using the default (-t '' used to write a PNG).
+  // An empty value has no meaning for these options: refuse it rather than silently using the
+  // default (-t '' used to write a PNG). -f '' is the exception, see below.
   auto non_empty = [](const std::optional<std::string>& v, const char* option) {
     if (v && v->empty()) throw UsageError(std::string(option) + ": empty value");
     return v;
@@ -196,7 +196,11 @@ CliOptions parse_cli_options(int argc, char** argv) {
   };
   const auto out_s = non_empty(out_v, "-o/--out");  // a file name: bytes kept as they are
   const auto type_s = text(type_v, "-t/--type"), info_s = text(info_v, "-i/--info"),
-             filter_s = text(filter_v, "-f/--filter"), time_s = text(time_v, "--time");
+             time_s = text(time_v, "--time");
+  // -f '' means no display filter (every packet is read, TCP segments over IP are kept): the
+  // Wireshark dialog passes its filter field to the reader subprocess, and may pass it empty.
+  const auto filter_s =
+      filter_v ? std::optional<std::string>(option_text(*filter_v, "-f/--filter")) : filter_v;
   options.show_version = version;
   options.no_prompt = no_prompt;
   options.stats = stats;

@@ -46,7 +46,8 @@ CaptureArg parse_capture_arg(const std::string& arg);
 std::string option_text(const std::string& value, const std::string& option);
 
 // Parses argv (not modified). Text options are UTF-8 (option_text); file names stay raw bytes.
-// An empty value for any option is a UsageError naming the option. Throws UsageError.
+// An empty value is a UsageError naming the option, except -f '' (no display filter).
+// Throws UsageError.
 CliOptions parse_cli_options(int argc, char** argv);
 
 }  // namespace packetseq

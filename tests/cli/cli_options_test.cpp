@@ -87,13 +87,15 @@ TEST(CliOptions, EmptyValuesAreUsageErrorsNamingTheOption) {
   EXPECT_EQ(usage_error({"--type=", "a.pcap"}), "-t/--type: empty value");
   EXPECT_EQ(usage_error({"-i", "", "a.pcap"}), "-i/--info: empty value");
   EXPECT_EQ(usage_error({"--time", "", "a.pcap"}), "--time: empty value");
-  EXPECT_EQ(usage_error({"-f", "", "a.pcap"}), "-f/--filter: empty value");
   EXPECT_EQ(usage_error({"-o", "", "a.pcap"}), "-o/--out: empty value");
   EXPECT_EQ(usage_error({"-n", "", "a.pcap"}), "-n/--name: empty value");
   EXPECT_EQ(usage_error({"--names", "", "a.pcap"}), "--names: empty value");
   EXPECT_EQ(usage_error({"--offset", "", "a.pcap"}), "--offset: empty value");
   EXPECT_EQ(usage_error({"--same-clock", "", "a.pcap"}), "--same-clock: empty value");
   EXPECT_EQ(usage_error({""}), "empty capture file name");
+  // -f '' has a meaning: no display filter (the Wireshark dialog passes an empty field so).
+  EXPECT_EQ(parse({"-f", "", "a.pcap"}).filter, "");
+  EXPECT_EQ(parse({"-f", "", "a.pcap"}).output.layout.filter, "");
   EXPECT_EQ(usage_error({"-t", "gif", "a.pcap"}),
             "-t/--type: invalid output type 'gif' (expected png, svg, pdf, diag, csv or json)");
 }

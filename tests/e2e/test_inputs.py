@@ -184,14 +184,13 @@ class OptionTextInAnyLocale(TempDirTestCase):
 
 
 class EmptyOptionValues(TempDirTestCase):
-    """An empty value has no documented meaning: usage error naming the option, nothing written."""
+    """An empty value is a usage error naming the option, nothing written; -f '' means no filter."""
 
     CASES = [
         (["-t", ""], "-t/--type"),
         (["--type="], "-t/--type"),
         (["-i", ""], "-i/--info"),
         (["--time", ""], "--time"),
-        (["-f", ""], "-f/--filter"),
         (["-o", ""], "-o/--out"),
         (["-n", ""], "-n/--name"),
         (["--names", ""], "--names"),
@@ -208,6 +207,19 @@ class EmptyOptionValues(TempDirTestCase):
                 self.assertIn(f"packetseq: {option}: empty value\n", result.stderr)
                 self.assertIn("Try 'packetseq --help'", result.stderr)
                 self.assertEqual(self.listing(), [])
+
+    def test_empty_filter_means_no_filter(self):
+        # The one documented empty value: every packet read, TCP segments over IP drawn. The
+        # Wireshark dialog runs `packetseq --observations-json -f FIELD` with an empty field.
+        out = self.path("all.svg")
+        result = packetseq("--no-prompt", "-f", "", "-o", out, CLIENT)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        svg = read_text(out)
+        self.assertIn("68 packets", svg)
+        self.assertNotIn("filter:", svg)
+        result = packetseq("--observations-json", "--no-prompt", "-f", "", "--", CLIENT)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn('"observations"', result.stdout)
 
     def test_empty_capture_argument(self):
         result = packetseq("--no-prompt", "", cwd=self.tmp)
