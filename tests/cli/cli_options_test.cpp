@@ -4,6 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <sstream>
+
+#include "cli/name_prompt.h"
+#include "model/flags.h"
 
 namespace packetseq {
 namespace {
@@ -147,6 +151,24 @@ TEST(CliOptions, OptionTextIsUtf8InAnyLocale) {
     ScopedLocaleEnv env("C");
     EXPECT_THROW(option_text("Caf\xE9", "-n"), UsageError);
   }
+}
+
+TEST(NamePrompt, AnswersBecomeUtf8) {
+  ScopedLocaleEnv env("en_US.ISO-8859-1");
+  Model model;
+  model.points.resize(1);
+  Observation syn;
+  syn.src = "10.0.0.1";
+  syn.dst = "10.0.0.2";
+  syn.flags = kSyn;
+  syn.has_flags = true;
+  model.points[0].observations = {syn};
+  NameTable names;
+  std::istringstream in("  Caf\xE9 \n\xD0\x9A\n");  // Latin-1 answer, then a UTF-8 one
+  std::ostringstream out;
+  EXPECT_TRUE(prompt_for_names(model, names, in, out));
+  EXPECT_EQ(names.lookup("10.0.0.1").value(), "Caf\xC3\xA9");
+  EXPECT_EQ(names.lookup("10.0.0.2").value(), "\xD0\x9A");
 }
 
 }  // namespace
