@@ -279,6 +279,22 @@ class SeqdiagSafeText(TempDirTestCase):
                          "К\uffe5\\n"]:
             self.assertIn(expected, drawn)
 
+    def test_capture_file_name_not_utf8(self):
+        # The point name comes from the file name, which may be any bytes: every text output
+        # stays valid UTF-8 (read_text decodes strictly) and the .diag still renders.
+        capture = os.path.join(os.fsencode(self.tmp), b"cli\xe9nt.pcapng")
+        shutil.copyfile(CLIENT, capture)
+        base = self.path("all")
+        result = packetseq("--no-prompt", "-t", "csv,diag,svg,json", "-o", base, capture,
+                           env=locale_env("C"))
+        self.assertEqual(result.returncode, 0, result.stderr)
+        for kind in ("csv", "diag", "svg", "json"):
+            with self.subTest(kind=kind):
+                text = read_text(f"{base}.{kind}")
+                if kind != "diag":
+                    self.assertIn("cli\ufffdnt.pcapng", text)
+        self.assertIn("[SYN]", self.seqdiag_text(f"{base}.diag"))
+
     def test_capture_with_hostile_names(self):
         diag = self.path("sample.diag")
         result = packetseq("--no-prompt", "-n", '10.10.1.2=Клиент "A"\\', "-n",
