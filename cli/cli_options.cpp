@@ -2,10 +2,15 @@
 #include "cli/cli_options.h"
 
 #include <glib.h>
+#include <langinfo.h>
 
+#include <clocale>
+#include <cstdlib>
 #include <memory>
+#include <optional>
 
 #include "util/capture_spec.h"
+#include "util/text_safety.h"
 
 namespace packetseq {
 namespace {
@@ -14,7 +19,45 @@ struct GStrvDeleter {
   void operator()(gchar** v) const { g_strfreev(v); }
 };
 
+// The encoding of the user's locale. The CLI itself stays in the "C" locale (numbers in the
+// outputs must not depend on it), so switch LC_CTYPE only for this look-up. When the locale is
+// not installed, the codeset named in LC_ALL/LC_CTYPE/LANG ("en_US.ISO-8859-1") still counts.
+std::string locale_charset() {
+  const char* current = std::setlocale(LC_CTYPE, nullptr);
+  const std::string saved = current ? current : "C";
+  std::string charset;
+  if (std::setlocale(LC_CTYPE, "")) charset = nl_langinfo(CODESET);
+  std::setlocale(LC_CTYPE, saved.c_str());
+  if (!charset.empty() && charset != "ANSI_X3.4-1968") return charset;
+  for (const char* variable : {"LC_ALL", "LC_CTYPE", "LANG"}) {
+    const char* value = std::getenv(variable);
+    if (!value || !*value) continue;
+    std::string locale = value;
+    const auto dot = locale.find('.');
+    if (dot == std::string::npos) break;
+    return locale.substr(dot + 1, locale.find('@', dot) - dot - 1);
+  }
+  return charset.empty() ? "ANSI_X3.4-1968" : charset;
+}
+
 }  // namespace
+
+std::string option_text(const std::string& value, const std::string& option) {
+  // GOption would convert every STRING option from the locale (and fails on UTF-8 under
+  // LANG=C); take the bytes as UTF-8 when they are, else convert from the locale's encoding.
+  if (g_utf8_validate(value.data(), static_cast<gssize>(value.size()), nullptr)) return value;
+  const std::string charset = locale_charset();
+  gsize written = 0;
+  gchar* converted = g_convert(value.data(), static_cast<gssize>(value.size()), "UTF-8",
+                               charset.c_str(), nullptr, &written, nullptr);
+  if (!converted)
+    throw UsageError(option + ": '" + util::quote_excerpt(value) +
+                     "' is neither UTF-8 nor text in the locale's encoding (" +
+                     (charset == "ANSI_X3.4-1968" ? "ASCII" : charset) + ")");
+  std::string text(converted, written);
+  g_free(converted);
+  return text;
+}
 
 CaptureArg parse_capture_arg(const std::string& arg) {
   const CaptureSpec spec = parse_capture_spec(arg);
@@ -43,34 +86,33 @@ CliOptions parse_cli_options(int argc, char** argv) {
   GOptionEntry entries[] = {
       {"out", 'o', 0, G_OPTION_ARG_FILENAME, &out,
        "Output file, or base name without extension (default: out)", "NAME"},
-      {"type", 't', 0, G_OPTION_ARG_STRING, &type,
+      {"type", 't', 0, G_OPTION_ARG_FILENAME, &type,
        "Output type: png, svg, pdf, diag, csv, json, mermaid (.mmd), plantuml (.puml), txt; "
        "comma-separated for several (default: from the -o extension, else png)",
        "TYPE"},
-      {"title", 0, 0, G_OPTION_ARG_STRING, &title,
-       "Title of the diagram (default: packetseq)", "TEXT"},
-      {"width", 0, 0, G_OPTION_ARG_INT, &width,
-       "Columns of the txt diagram (default: 100)", "N"},
-      {"info", 'i', 0, G_OPTION_ARG_STRING, &info,
+      {"title", 0, 0, G_OPTION_ARG_FILENAME, &title, "Title of the diagram (default: packetseq)",
+       "TEXT"},
+      {"width", 0, 0, G_OPTION_ARG_INT, &width, "Columns of the txt diagram (default: 100)", "N"},
+      {"info", 'i', 0, G_OPTION_ARG_FILENAME, &info,
        "Arrow labels: summary (flags), default (Info without ports), info (whole Info column)",
        "MODE"},
-      {"filter", 'f', 0, G_OPTION_ARG_STRING, &filter,
-       "Wireshark display filter applied to every capture (default: tcp)", "FILTER"},
-      {"name", 'n', 0, G_OPTION_ARG_STRING_ARRAY, &names,
+      {"filter", 'f', 0, G_OPTION_ARG_FILENAME, &filter,
+       "Wireshark display filter applied to every capture (default: tcp; '' for none)", "FILTER"},
+      {"name", 'n', 0, G_OPTION_ARG_FILENAME_ARRAY, &names,
        "Name an address; applies in every capture (repeatable)", "ADDR=NAME"},
       {"names", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &names_files,
        "Read names from a file in Wireshark hosts syntax (ADDR NAME per line)", "FILE"},
       {"no-prompt", 0, 0, G_OPTION_ARG_NONE, &no_prompt,
        "Never ask for names on the terminal (batch use)", nullptr},
-      {"time", 0, 0, G_OPTION_ARG_STRING, &time_mode,
+      {"time", 0, 0, G_OPTION_ARG_FILENAME, &time_mode,
        "Vertical axis: rows (one row per event, default) or proportional (real time, idle gaps "
        "collapsed)",
        "MODE"},
-      {"offset", 0, 0, G_OPTION_ARG_STRING_ARRAY, &offsets,
+      {"offset", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &offsets,
        "Pin a capture point's clock offset to the reference (e.g. client=+9h, fw=-0.35s); "
        "repeatable",
        "POINT=OFFSET"},
-      {"same-clock", 0, 0, G_OPTION_ARG_STRING_ARRAY, &same_clock,
+      {"same-clock", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &same_clock,
        "Capture points taken on the same host share one clock (e.g. fw-in,fw-out); repeatable",
        "A,B[,...]"},
       {"stats", 0, 0, G_OPTION_ARG_NONE, &stats,
@@ -126,57 +168,94 @@ CliOptions parse_cli_options(int argc, char** argv) {
   std::unique_ptr<gchar*, GStrvDeleter> argv_owner(argv_copy);
   std::unique_ptr<gchar*, GStrvDeleter> names_owner(names), files_owner(names_files),
       rest_owner(rest), offsets_owner(offsets), same_clock_owner(same_clock);
+  // Values as given (nullopt: option absent); all strings are raw bytes (G_OPTION_ARG_FILENAME).
   auto take = [](gchar*& s) {
-    std::string v = s ? s : "";
+    std::optional<std::string> v;
+    if (s) v = s;
     g_free(s);
     s = nullptr;
     return v;
   };
-  const std::string out_s = take(out), type_s = take(type), info_s = take(info),
-                    filter_s = take(filter), time_s = take(time_mode), title_s = take(title);
+  const auto out_v = take(out), type_v = take(type), info_v = take(info), filter_v = take(filter),
+             time_v = take(time_mode), title_v = take(title);
   if (!ok) {
-    std::string message = error->message;
+    // GOption echoes the offending argument whole ("Unknown option --…"): keep it short.
+    std::string message = util::quote_excerpt(error->message, 300);
     g_error_free(error);
     throw UsageError(message);
   }
+  // An empty value has no meaning for these options: refuse it rather than silently using the
+  // default (-t '' used to write a PNG). -f '' is the exception, see below.
+  auto non_empty = [](const std::optional<std::string>& v, const char* option) {
+    if (v && v->empty()) throw UsageError(std::string(option) + ": empty value");
+    return v;
+  };
+  auto text = [&](const std::optional<std::string>& v, const char* option) {
+    return non_empty(v, option) ? std::optional<std::string>(option_text(*v, option)) : v;
+  };
+  auto text_list = [&](gchar** values, const char* option) {
+    std::vector<std::string> list;
+    for (gchar** v = values; v && *v; ++v) list.push_back(*text(std::string(*v), option));
+    return list;
+  };
+  const auto out_s = non_empty(out_v, "-o/--out");  // a file name: bytes kept as they are
+  const auto type_s = text(type_v, "-t/--type"), info_s = text(info_v, "-i/--info"),
+             time_s = text(time_v, "--time"), title_s = text(title_v, "--title");
+  // -f '' means no display filter (every packet is read, TCP segments over IP are kept): the
+  // Wireshark dialog passes its filter field to the reader subprocess, and may pass it empty.
+  const auto filter_s =
+      filter_v ? std::optional<std::string>(option_text(*filter_v, "-f/--filter")) : filter_v;
   options.show_version = version;
   options.no_prompt = no_prompt;
   options.stats = stats;
   options.no_match = no_match;
   options.observations_json = observations_json;
-  for (gchar** o = offsets; o && *o; ++o) options.offsets.push_back(*o);
-  for (gchar** o = same_clock; o && *o; ++o) options.same_clock.push_back(*o);
-  if (!filter_s.empty()) options.filter = filter_s;
-  for (gchar** n = names; n && *n; ++n) options.name_assignments.push_back(*n);
-  for (gchar** n = names_files; n && *n; ++n) options.names_files.push_back(*n);
-  for (gchar** r = rest; r && *r; ++r) options.captures.push_back(parse_capture_arg(*r));
+  options.offsets = text_list(offsets, "--offset");
+  options.same_clock = text_list(same_clock, "--same-clock");
+  if (filter_s) options.filter = *filter_s;
+  options.name_assignments = text_list(names, "-n/--name");
+  for (gchar** n = names_files; n && *n; ++n)
+    options.names_files.push_back(*non_empty(std::string(*n), "--names"));
+  for (gchar** r = rest; r && *r; ++r) {
+    if (!**r) throw UsageError("empty capture file name");
+    CaptureArg capture = parse_capture_arg(*r);
+    if (capture.named) capture.name = option_text(capture.name, "capture name");
+    options.captures.push_back(std::move(capture));
+  }
 
-  try {
-    if (!info_s.empty()) options.output.layout.labels = parse_label_mode(info_s);
-    if (!time_s.empty()) options.output.layout.time_mode = parse_time_mode(time_s);
-    if (!out_s.empty()) options.output.out = out_s;
-    if (!title_s.empty()) options.output.layout.title = title_s;
-    if (width < 20 || width > 100000)
-      throw std::invalid_argument("invalid --width " + std::to_string(width) +
-                                  " (expected 20 to 100000 columns)");
-    options.output.text_width = static_cast<std::size_t>(width);
-    if (!type_s.empty()) {
-      options.output.types.clear();
-      for (const auto& t : split_string(type_s, ','))
-        options.output.types.push_back(parse_output_type(t));
-    } else {
-      OutputType implied;
-      if (output_type_from_path(options.output.out, implied)) {
-        options.output.types = {implied};
-      } else if (output_has_extension(options.output.out)) {
-        // "-o x.gif" would silently write x.gif.png: say what the types are instead.
-        throw std::invalid_argument("cannot tell the output type from '" + options.output.out +
-                                    "': use -t png, svg, pdf, diag, csv, json, mermaid, plantuml "
-                                    "or txt, or one of their extensions");
-      }
+  // The keyword parsers echo the value; a huge one is shortened to an excerpt.
+  auto keyword = [](const std::string& value, const char* option, auto parse) {
+    try {
+      return parse(value);
+    } catch (const std::invalid_argument& e) {
+      std::string message = e.what();
+      if (const auto at = message.find(value); at != std::string::npos)
+        message.replace(at, value.size(), util::quote_excerpt(value));
+      throw UsageError(std::string(option) + ": " + message);
     }
-  } catch (const std::invalid_argument& e) {
-    throw UsageError(e.what());
+  };
+  if (info_s) options.output.layout.labels = keyword(*info_s, "-i/--info", parse_label_mode);
+  if (time_s) options.output.layout.time_mode = keyword(*time_s, "--time", parse_time_mode);
+  if (out_s) options.output.out = *out_s;
+  if (title_s) options.output.layout.title = *title_s;
+  if (width < 20 || width > 100000)
+    throw UsageError("--width: " + std::to_string(width) + " is out of range (20 to 100000)");
+  options.output.text_width = static_cast<std::size_t>(width);
+  if (type_s) {
+    options.output.types.clear();
+    for (const auto& t : split_string(*type_s, ','))
+      options.output.types.push_back(keyword(t, "-t/--type", parse_output_type));
+  } else {
+    OutputType implied;
+    if (output_type_from_path(options.output.out, implied)) {
+      options.output.types = {implied};
+    } else if (output_has_extension(options.output.out)) {
+      // "-o x.gif" would silently write x.gif.png: say what the types are instead.
+      throw UsageError("cannot tell the output type from '" +
+                       util::quote_excerpt(options.output.out) +
+                       "': use -t png, svg, pdf, diag, csv, json, mermaid, plantuml or txt, or "
+                       "one of their extensions");
+    }
   }
   options.output.layout.filter = options.filter;
   if (!options.show_version && options.captures.empty()) throw UsageError("no capture files given");

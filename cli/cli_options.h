@@ -41,7 +41,13 @@ struct CliOptions {
 // Splits "FILE@NAME"; a path containing '@' that exists as a file is taken whole.
 CaptureArg parse_capture_arg(const std::string& arg);
 
-// Parses argv (not modified). Throws UsageError.
+// An option value as UTF-8 text: kept when it is valid UTF-8 (in any locale), else converted
+// from the locale's encoding; neither: UsageError "OPTION: 'excerpt' is neither UTF-8 nor ...".
+std::string option_text(const std::string& value, const std::string& option);
+
+// Parses argv (not modified). Text options are UTF-8 (option_text); file names stay raw bytes.
+// An empty value is a UsageError naming the option, except -f '' (no display filter).
+// Throws UsageError.
 CliOptions parse_cli_options(int argc, char** argv);
 
 }  // namespace packetseq

@@ -17,6 +17,8 @@
 #include "pipeline/outputs.h"
 #include "reader/epan_reader.h"
 #include "util/atomic_output.h"
+#include "util/input_file.h"
+#include "util/text_safety.h"
 
 namespace {
 
@@ -61,12 +63,7 @@ bool is_csv_capture(const std::string& path) {
 
 void read_point(const CliOptions& options, std::size_t index, CapturePoint& point) {
   const std::string& path = point.path;
-  if (!g_file_test(path.c_str(), G_FILE_TEST_EXISTS))
-    throw std::runtime_error(path + ": no such file");
-  if (g_file_test(path.c_str(), G_FILE_TEST_IS_DIR))
-    throw std::runtime_error(path + ": is a directory, not a capture file");
-  if (access(path.c_str(), R_OK) != 0)
-    throw std::runtime_error(path + ": cannot read: " + g_strerror(errno));
+  util::check_regular_input(path, "capture file");  // before anything opens it (FIFOs hang)
   if (is_csv_capture(path)) {
     read_seed_csv(path, index, point);
     point.filter = "(CSV export)";
@@ -86,7 +83,7 @@ MatchOptions make_match_options(const CliOptions& options) {
   for (const auto& o : options.offsets) {
     const auto eq = o.rfind('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == o.size())
-      throw std::invalid_argument("invalid --offset '" + o +
+      throw std::invalid_argument("invalid --offset '" + util::quote_excerpt(o) +
                                   "' (expected POINT=OFFSET, e.g. proxy=+9h)");
     match.offsets.push_back(OffsetOverride{o.substr(0, eq), parse_offset(o.substr(eq + 1))});
   }
@@ -97,7 +94,8 @@ MatchOptions make_match_options(const CliOptions& options) {
       if (**p) names.push_back(*p);
     g_strfreev(parts);
     if (names.size() < 2)
-      throw std::invalid_argument("invalid --same-clock '" + group + "' (expected A,B[,...])");
+      throw std::invalid_argument("invalid --same-clock '" + util::quote_excerpt(group) +
+                                  "' (expected A,B[,...])");
     match.same_clock.push_back(names);
   }
   return match;

@@ -3,6 +3,9 @@
 
 #include <string>
 
+#include "cli/cli_options.h"
+#include "util/text_safety.h"
+
 namespace packetseq {
 
 bool prompt_for_names(Model& model, NameTable& names, std::istream& in, std::ostream& out) {
@@ -28,7 +31,14 @@ bool prompt_for_names(Model& model, NameTable& names, std::istream& in, std::ost
       }
       while (!answer.empty() && (answer.back() == ' ' || answer.back() == '\r')) answer.pop_back();
       while (!answer.empty() && answer.front() == ' ') answer.erase(0, 1);
-      if (!answer.empty()) names.set(*address, answer);
+      if (answer.empty()) continue;
+      // Typed in the terminal's encoding: UTF-8, else the locale's, else repaired (U+FFFD).
+      try {
+        answer = option_text(answer, "name");
+      } catch (const UsageError&) {
+        answer = util::valid_utf8(answer);
+      }
+      names.set(*address, answer);
     }
   }
   return true;

@@ -9,16 +9,29 @@
 namespace packetseq {
 
 std::string seqdiag_quote(const std::string& text) {
-  std::string out = "\"";
   // Captures are untrusted: seqdiag rejects invalid UTF-8, so repair it first.
-  for (char c : util::valid_utf8(text)) {
+  std::string safe = util::valid_utf8(text);
+  // seqdiag draws U+00A5 (yen) as a backslash; the fullwidth yen sign keeps the meaning.
+  for (auto at = safe.find("\xC2\xA5"); at != std::string::npos; at = safe.find("\xC2\xA5", at))
+    safe.replace(at, 2, "\xEF\xBF\xA5");
+  std::string out = "\"";
+  for (char c : safe) {
+    // A drawn label turns \\ into \ and \n into a line break, and \" ends up as ";
+    // so every backslash and quote is escaped. Tabs and line breaks become spaces, other
+    // control characters are dropped.
     if (c == '"' || c == '\\') {
       out += '\\';
       out += c;
+    } else if (c == '\t' || c == '\n' || c == '\r') {
+      out += ' ';
     } else if (static_cast<unsigned char>(c) >= 0x20) {
       out += c;
     }
   }
+  // seqdiag's lexer ends a string at the first quote not preceded by a backslash (it does not
+  // count them), so "x\\" would run on past its closing quote. A space before the quote is
+  // stripped when seqdiag draws the label.
+  if (out.back() == '\\') out += ' ';
   return out + "\"";
 }
 

@@ -12,7 +12,10 @@ namespace packetseq {
 // keywords, label by mode. Lost packets become edges to the next node with a "(lost)" note.
 std::string write_seqdiag(const Model& model, LabelMode labels);
 
-// Quotes a string for seqdiag ("..." with \" and \\ escaped, control characters dropped).
+// Quotes a string for seqdiag 2 ("..." with \" and \\ escaped, tabs and line breaks as spaces,
+// other control characters dropped,
+// invalid UTF-8 replaced by U+FFFD, a space before the closing quote after a trailing backslash,
+// U+00A5 written as U+FFE5 because seqdiag would draw it as a backslash).
 std::string seqdiag_quote(const std::string& text);
 
 }  // namespace packetseq

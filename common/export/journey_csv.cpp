@@ -6,11 +6,14 @@
 #include <sstream>
 
 #include "model/flags.h"
+#include "util/text_safety.h"
 
 namespace packetseq {
 namespace {
 
-std::string quote(const std::string& s) {
+std::string quote(const std::string& text) {
+  // Point names come from file names (any bytes): keep the CSV valid UTF-8.
+  const std::string s = util::valid_utf8(text);
   if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
   std::string out = "\"";
   for (char c : s) {

@@ -3,12 +3,13 @@
 
 #include <gio/gio.h>
 
-#include <fstream>
 #include <set>
 #include <sstream>
 #include <stdexcept>
 
 #include "model/observation.h"
+#include "util/input_file.h"
+#include "util/text_safety.h"
 
 namespace packetseq {
 
@@ -42,20 +43,18 @@ std::optional<std::string> NameTable::lookup(const std::string& address) const {
 void NameTable::add_assignment(const std::string& assignment) {
   const auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0 || eq + 1 == assignment.size())
-    throw std::invalid_argument("invalid name assignment '" + assignment +
+    throw std::invalid_argument("invalid name assignment '" + util::quote_excerpt(assignment) +
                                 "' (expected ADDRESS=NAME)");
   const std::string address = assignment.substr(0, eq);
-  if (!set(address, assignment.substr(eq + 1)))
-    throw std::invalid_argument("invalid name assignment '" + assignment + "': '" + address +
+  if (!set(address, util::valid_utf8(assignment.substr(eq + 1))))
+    throw std::invalid_argument("invalid name assignment '" + util::quote_excerpt(assignment) +
+                                "': '" + util::quote_excerpt(address) +
                                 "' is not an IPv4 or IPv6 address");
 }
 
 void NameTable::load_hosts_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": cannot open names file: " + g_strerror(errno));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  load_hosts_text(buffer.str(), path);
+  // A FIFO, device or directory is refused unopened; the size cap keeps memory bounded.
+  load_hosts_text(util::read_regular_input(path, "names file", kMaxNamesFileBytes), path);
 }
 
 void NameTable::load_hosts_text(const std::string& text, const std::string& source_name) {
@@ -69,14 +68,14 @@ void NameTable::load_hosts_text(const std::string& text, const std::string& sour
     if (!(words >> address)) continue;
     if (!(words >> name))
       throw std::runtime_error(source_name + ":" + std::to_string(number) + ": address '" +
-                               address + "' has no name");
+                               util::quote_excerpt(address) + "' has no name");
     const std::string canon = canonical_address(address);
     if (canon.empty())
-      throw std::runtime_error(source_name + ":" + std::to_string(number) + ": '" + address +
-                               "' is not an IPv4 or IPv6 address");
+      throw std::runtime_error(source_name + ":" + std::to_string(number) + ": '" +
+                               util::quote_excerpt(address) + "' is not an IPv4 or IPv6 address");
     if (seen_here.count(canon) || names_.count(canon)) continue;
     seen_here.insert(canon);
-    names_[canon] = name;
+    names_[canon] = util::valid_utf8(name);  // names reach every text output
   }
 }
 

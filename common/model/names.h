@@ -1,6 +1,7 @@
 // Address-to-name table (command line, Wireshark hosts files, prompt) and node building.
 #pragma once
 
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <string>
@@ -14,6 +15,9 @@ namespace packetseq {
 // Canonical text of an IPv4/IPv6 address ("2001:DB8::0001" -> "2001:db8::1"); empty if invalid.
 std::string canonical_address(const std::string& text);
 
+// A names file larger than this is refused (a hosts file is a few KB; /dev/zero is endless).
+constexpr std::size_t kMaxNamesFileBytes = 16 * 1024 * 1024;
+
 class NameTable {
  public:
   // Adds or replaces a name; returns false (and adds nothing) if `address` is not an IP address.
@@ -26,7 +30,8 @@ class NameTable {
 
   // Wireshark "hosts" syntax: "ADDR NAME [ALIAS...]", '#' starts a comment, blank lines ignored.
   // Earlier entries win over later ones, but never over names already set.
-  // Throws std::runtime_error "PATH:LINE: cause" for unreadable files or malformed lines.
+  // Throws std::runtime_error "PATH: cause" for a missing, unreadable or non-regular file (FIFO,
+  // device, directory) or one over kMaxNamesFileBytes, "PATH:LINE: cause" for malformed lines.
   void load_hosts_file(const std::string& path);
   void load_hosts_text(const std::string& text, const std::string& source_name);
 

@@ -54,6 +54,40 @@ TEST(NameTable, MalformedHostsLinesNameFileAndLine) {
   EXPECT_THROW(t.load_hosts_file("/nonexistent/hosts"), std::runtime_error);
 }
 
+TEST(NameTable, NonRegularNamesFilesAndHugeFieldsAreRefusedBriefly) {
+  NameTable t;
+  try {
+    t.load_hosts_file("/dev/zero");  // would read until memory runs out
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "/dev/zero: is a device, not a names file");
+  }
+  try {
+    t.load_hosts_file("/");
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "/: is a directory, not a names file");
+  }
+  // A 1 MB word is quoted as a 200-byte excerpt, not echoed whole.
+  const std::string huge(1 << 20, 'x');
+  try {
+    t.load_hosts_text(huge + " name\n", "h");
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_LT(std::string(e.what()).size(), 300u);
+    EXPECT_NE(std::string(e.what()).find("more bytes"), std::string::npos);
+  }
+  try {
+    t.add_assignment(huge + "=name");
+    FAIL() << "expected an error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_LT(std::string(e.what()).size(), 600u);
+  }
+  // Invalid UTF-8 in a name is repaired before it can reach any output.
+  t.load_hosts_text("10.0.0.9 bad\xffname\n", "h");
+  EXPECT_EQ(t.lookup("10.0.0.9").value(), "bad\xEF\xBF\xBDname");
+}
+
 Observation packet(const char* src, const char* dst, std::uint16_t flags) {
   Observation o;
   o.src = src;

@@ -1,15 +1,19 @@
-// Atomic output files and time formatting.
+// Atomic output files, regular-input checks and time formatting.
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <fstream>
 
 #include "util/atomic_output.h"
+#include "util/input_file.h"
 #include "util/time_format.h"
 
 namespace packetseq {
@@ -295,6 +299,104 @@ TEST(CleanupSignals, AnIgnoredSignalStaysIgnored) {
   });
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 7);
+}
+
+// The message check_regular_input throws for path, or "" if it accepts the file.
+std::string refusal(const std::string& path, const std::string& what = "capture file") {
+  try {
+    util::check_regular_input(path, what);
+    return "";
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  }
+}
+
+class InputFile : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    gchar* dir = g_dir_make_tmp("psq-XXXXXX", nullptr);
+    ASSERT_NE(dir, nullptr);
+    dir_ = dir;
+    g_free(dir);
+  }
+  void TearDown() override {
+    GDir* d = g_dir_open(dir_.c_str(), 0, nullptr);
+    while (const char* n = g_dir_read_name(d)) g_remove((dir_ + "/" + n).c_str());
+    g_dir_close(d);
+    g_rmdir(dir_.c_str());
+  }
+  std::string make_file(const std::string& name, const std::string& content) {
+    const std::string path = dir_ + "/" + name;
+    std::ofstream(path, std::ios::binary) << content;
+    return path;
+  }
+  std::string dir_;
+};
+
+TEST_F(InputFile, RegularFilesAndSymlinksToThemAreAccepted) {
+  const std::string path = make_file("hosts", "10.0.0.1 a\n");
+  EXPECT_EQ(refusal(path), "");
+  ASSERT_EQ(symlink(path.c_str(), (dir_ + "/link").c_str()), 0);
+  EXPECT_EQ(refusal(dir_ + "/link"), "");
+  EXPECT_EQ(util::read_regular_input(dir_ + "/link", "names file", 100), "10.0.0.1 a\n");
+  EXPECT_EQ(util::read_regular_input(make_file("empty", ""), "names file", 100), "");
+}
+
+TEST_F(InputFile, MissingFiles) {
+  EXPECT_EQ(refusal(dir_ + "/nothere"), dir_ + "/nothere: no such file");
+  const std::string file = make_file("f", "x");
+  EXPECT_EQ(refusal(file + "/below"), file + "/below: no such file");
+  EXPECT_EQ(refusal(""), ": no such file");
+}
+
+TEST_F(InputFile, NonRegularFilesAreRefusedWithoutBlocking) {
+  EXPECT_EQ(refusal(dir_), dir_ + ": is a directory, not a capture file");
+  const std::string fifo = dir_ + "/fifo";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  // Opening a FIFO for reading blocks until a writer appears: returning at all is the test.
+  EXPECT_EQ(refusal(fifo, "names file"), fifo + ": is a FIFO, not a names file");
+  EXPECT_THROW(util::read_regular_input(fifo, "names file", 100), std::runtime_error);
+  ASSERT_EQ(symlink(fifo.c_str(), (dir_ + "/link").c_str()), 0);
+  EXPECT_EQ(refusal(dir_ + "/link"), dir_ + "/link: is a FIFO, not a capture file");
+  EXPECT_EQ(refusal("/dev/zero", "names file"), "/dev/zero: is a device, not a names file");
+  EXPECT_EQ(refusal("/dev/null"), "/dev/null: is a device, not a capture file");
+
+  const std::string sock = dir_ + "/sock";
+  const int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  ASSERT_LT(sock.size(), sizeof addr.sun_path);
+  std::strcpy(addr.sun_path, sock.c_str());
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  EXPECT_EQ(refusal(sock), sock + ": is a socket, not a capture file");
+  close(fd);
+}
+
+TEST_F(InputFile, ReadIsCapped) {
+  const std::string path = make_file("hosts", std::string(11, '#'));
+  EXPECT_EQ(util::read_regular_input(path, "names file", 11).size(), 11u);
+  try {
+    util::read_regular_input(path, "names file", 10);
+    FAIL();
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), (path + ": names file larger than 10 bytes (the limit)").c_str());
+  }
+  const std::string big = make_file("big", "");
+  ASSERT_EQ(truncate(big.c_str(), 2 * 1024 * 1024 + 1), 0);  // sparse
+  try {
+    util::read_regular_input(big, "names file", 2 * 1024 * 1024);
+    FAIL();
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), (big + ": names file larger than 2 MB (the limit)").c_str());
+  }
+}
+
+TEST_F(InputFile, UnreadableFileNamesTheCause) {
+  if (geteuid() == 0) GTEST_SKIP() << "root reads files without read permission";
+  const std::string path = make_file("secret", "x");
+  ASSERT_EQ(chmod(path.c_str(), 0), 0);
+  EXPECT_EQ(refusal(path), path + ": cannot read: Permission denied");
 }
 
 TEST(TimeFormat, AbsoluteRelativeAndDurations) {
