@@ -26,6 +26,7 @@ CliOptions parse_cli_options(int argc, char** argv) {
   gchar* type = nullptr;
   gchar* info = nullptr;
   gchar* filter = nullptr;
+  gchar* follow = nullptr;
   gchar* time_mode = nullptr;
   gchar** names = nullptr;
   gchar** names_files = nullptr;
@@ -51,6 +52,10 @@ CliOptions parse_cli_options(int argc, char** argv) {
        "MODE"},
       {"filter", 'f', 0, G_OPTION_ARG_STRING, &filter,
        "Wireshark display filter applied to every capture (default: tcp)", "FILTER"},
+      {"follow", 0, 0, G_OPTION_ARG_STRING, &follow,
+       "Follow the connections this display filter selects in the first capture (e.g. "
+       "tcp.stream==3) at every other capture point, through NAT and proxies",
+       "FILTER"},
       {"name", 'n', 0, G_OPTION_ARG_STRING_ARRAY, &names,
        "Name an address; applies in every capture (repeatable)", "ADDR=NAME"},
       {"names", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &names_files,
@@ -93,6 +98,7 @@ CliOptions parse_cli_options(int argc, char** argv) {
       "Examples:\n"
       "  packetseq client.pcapng@Client server.pcap@Server -o flow.svg\n"
       "  packetseq -n 10.10.1.2=Client --names hosts -t pdf fw-inside.pcap fw-outside.pcap\n"
+      "  packetseq --follow 'tcp.stream==0' client.pcapng fw.pcap proxy.pcap server.pcap\n"
       "  packetseq client.csv proxy.csv            (the seed's CSV exports)\n\n"
       "Exit status: 0 success, 1 bad input or output error, 2 usage error.\n"
       "Report bugs at the project's issue tracker.");
@@ -127,8 +133,9 @@ CliOptions parse_cli_options(int argc, char** argv) {
     s = nullptr;
     return v;
   };
+  const bool follow_given = follow != nullptr;
   const std::string out_s = take(out), type_s = take(type), info_s = take(info),
-                    filter_s = take(filter), time_s = take(time_mode);
+                    filter_s = take(filter), time_s = take(time_mode), follow_s = take(follow);
   if (!ok) {
     std::string message = error->message;
     g_error_free(error);
@@ -142,6 +149,9 @@ CliOptions parse_cli_options(int argc, char** argv) {
   for (gchar** o = offsets; o && *o; ++o) options.offsets.push_back(*o);
   for (gchar** o = same_clock; o && *o; ++o) options.same_clock.push_back(*o);
   if (!filter_s.empty()) options.filter = filter_s;
+  if (follow_given && follow_s.find_first_not_of(" \t") == std::string::npos)
+    throw UsageError("--follow needs a display filter, e.g. --follow 'tcp.stream==0'");
+  options.follow = follow_s;
   for (gchar** n = names; n && *n; ++n) options.name_assignments.push_back(*n);
   for (gchar** n = names_files; n && *n; ++n) options.names_files.push_back(*n);
   for (gchar** r = rest; r && *r; ++r) options.captures.push_back(parse_capture_arg(*r));

@@ -73,6 +73,7 @@ class SequenceDialog : public QDialog {
   void startAssembly();
   void showResult(const BuildResult& result);
   std::string inputSignature() const;
+  std::string followFilter() const;  // "" when follow mode is off or its filter is blank
   std::vector<ExtraPoint> extraPoints() const;
   std::string pointName(int row) const;
   std::string pointOffset(int row) const;
@@ -104,6 +105,9 @@ class SequenceDialog : public QDialog {
   QTableWidget* points_ = nullptr;
   QLineEdit* path_edit_ = nullptr;
   QLineEdit* filter_edit_ = nullptr;
+  QCheckBox* follow_ = nullptr;       // follow mode on/off
+  QLineEdit* follow_edit_ = nullptr;  // the follow filter (pre-filled: Wireshark's filter)
+  bool follow_prefilled_ = false;     // pre-filled once, from the first open file seen
   QTableWidget* nodes_ = nullptr;
   QComboBox* labels_ = nullptr;
   QComboBox* time_mode_ = nullptr;
