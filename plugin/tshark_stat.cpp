@@ -57,7 +57,7 @@ std::string base_name(const std::string& path) {
   return name;
 }
 
-// One "-z packetseq,..." request. Owned by g_run below: its destructor (at tshark's exit at the
+// One "-z packetseq,..." request. Owned by g_runs below: its destructor (at tshark's exit at the
 // latest) stops and reaps the reader children and removes their temporary files.
 struct TsharkRun {
   TsharkOptions options;
@@ -72,12 +72,13 @@ struct TsharkRun {
   }
 };
 
-std::unique_ptr<TsharkRun> g_run;
+// Every -z packetseq of this tshark (usually one). Static: destroyed at exit at the latest.
+std::vector<std::unique_ptr<TsharkRun>> g_runs;
 
 // Frees the readers (their temp files go) before tshark exits with `status`.
 [[noreturn]] void exit_tshark(int status) {
   std::fflush(stdout);
-  g_run.reset();
+  g_runs.clear();
   std::exit(status);  // the only way to give tshark a non-zero status from a tap
 }
 
@@ -149,9 +150,8 @@ void tshark_stat_init(const char* argument, void*) noexcept {
       std::fputs(tshark_options_usage(), stdout);
       std::exit(0);
     }
-    if (g_run) fail_option("-z packetseq may be given only once", false);
-    g_run = std::make_unique<TsharkRun>();
-    TsharkRun* run = g_run.get();
+    g_runs.push_back(std::make_unique<TsharkRun>());
+    TsharkRun* run = g_runs.back().get();
     try {
       run->options = parse_tshark_options(arg);
     } catch (const std::exception& e) {

@@ -49,6 +49,11 @@ MatchOptions make_match_options(const std::vector<std::string>& offsets,
   return match;
 }
 
+std::string header_filter(const std::string& filter, const std::string& follow_filter) {
+  if (follow_filter.empty()) return filter;
+  return (filter.empty() ? std::string() : filter + ", ") + "follow: " + follow_filter;
+}
+
 void check_request(const PipelineRequest& request) {
   if (request.points.empty()) throw std::invalid_argument("no capture point given");
   for (const auto& p : request.points)
@@ -118,7 +123,11 @@ PipelineResult run_pipeline(const PipelineRequest& request) {
     result.hop_table = format_hop_table(model);
     if (request.on_stats) request.on_stats(result.hop_table);
   }
-  if (request.write_outputs) result.written = write_outputs(model, request.output);
+  if (request.write_outputs) {
+    OutputRequest output = request.output;
+    output.layout.filter = header_filter(output.layout.filter, request.follow_filter);
+    result.written = write_outputs(model, output);
+  }
   return result;
 }
 

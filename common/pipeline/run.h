@@ -30,11 +30,11 @@ struct PipelineRequest {
   std::vector<std::string> names_files;  // Wireshark hosts syntax
   std::vector<std::string> offsets;      // "POINT=OFFSET", e.g. "server=+9h"
   std::vector<std::vector<std::string>> same_clock;  // groups of point names
-  bool no_match = false;      // every observation on its own (seed look), no matching
-  std::string follow_filter;  // follow mode: connections selected by this filter in the anchor
-  bool stats = false;         // per-hop table into PipelineResult::hop_table (and on_stats)
-  bool write_outputs = true;  // false: build the model only (the dialog lays it out itself)
-  OutputRequest output;
+  bool no_match = false;          // every observation on its own (seed look), no matching
+  std::string follow_filter;      // follow mode: connections selected by this filter in the anchor
+  bool stats = false;             // per-hop table into PipelineResult::hop_table (and on_stats)
+  bool write_outputs = true;      // false: build the model only (the dialog lays it out itself)
+  OutputRequest output;           // layout.filter: the header text (follow filter appended here)
   bool keep_read_points = false;  // copy the points as read into PipelineResult::read_points
 
   // Optional hooks, called on the calling thread in this order.
@@ -55,6 +55,10 @@ struct PipelineResult {
 // naming the bad text.
 MatchOptions make_match_options(const std::vector<std::string>& offsets,
                                 const std::vector<std::vector<std::string>>& same_clock);
+
+// The filter text the diagram header shows ("filter: ..."): the display filter, plus the follow
+// filter in follow mode ("tcp, follow: tcp.stream==1").
+std::string header_filter(const std::string& filter, const std::string& follow_filter);
 
 // Checks what can be checked before any capture is read (points and sources present, offsets,
 // option combinations). Throws std::invalid_argument with a message for the user. run_pipeline

@@ -585,7 +585,7 @@ void SequenceDialog::startAssembly() {
   request.follow_filter = follow;
   input->layout.labels = parse_label_mode(ss(labels_->currentData().toString()));
   input->layout.time_mode = parse_time_mode(ss(time_mode_->currentData().toString()));
-  input->layout.filter = filter;
+  input->layout.filter = header_filter(filter, follow);
   layout_ = input->layout;
   const std::string signature = inputSignature();
   setStage(Stage::kAssembling, tr("Matching packets and laying out the diagram…"));

@@ -286,6 +286,14 @@ class Follow(TempDirTestCase):
         for point in model["points"][1:]:  # other points: selected by matching, never marked
             self.assertFalse(any(o.get("followed") for o in point["observations"]))
 
+    def test_header_names_the_follow_filter(self):
+        out = self.path("follow.svg")
+        result = packetseq("--no-prompt", *NAMES, "--follow", "tcp.stream == 1", "-o", out,
+                           *SAMPLE_POINTS)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        with open(out) as f:
+            self.assertIn("filter: tcp, follow: tcp.stream == 1", f.read())
+
     def test_without_follow_nothing_is_marked(self):
         model = self.json()
         for point in model["points"]:

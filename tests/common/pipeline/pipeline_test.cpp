@@ -162,6 +162,12 @@ TEST(Pipeline, RequestChecks) {
   EXPECT_THROW(check_request(request), std::invalid_argument);
 }
 
+TEST(Pipeline, HeaderShowsTheFollowFilter) {
+  EXPECT_EQ(header_filter("tcp", ""), "tcp");
+  EXPECT_EQ(header_filter("tcp", "tcp.stream==1"), "tcp, follow: tcp.stream==1");
+  EXPECT_EQ(header_filter("", "tcp.stream==1"), "follow: tcp.stream==1");
+}
+
 TEST(Pipeline, MatchOptionsFromTexts) {
   const MatchOptions match = make_match_options({"server=+9h", "fw=-0.5s"}, {{"a", "b"}});
   ASSERT_EQ(match.offsets.size(), 2u);
