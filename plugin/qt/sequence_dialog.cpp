@@ -260,6 +260,12 @@ void SequenceDialog::buildUi() {
   }
 }
 
+void SequenceDialog::reopened() {
+  guarded(status_, [this] {
+    if (stage_ == Stage::kIdle) refreshOpenFile();
+  });
+}
+
 void SequenceDialog::refreshOpenFile() {
   std::string path, filter;
   const bool open = host_->open_capture(path, filter);
@@ -272,11 +278,16 @@ void SequenceDialog::refreshOpenFile() {
   if (filter_edit_->text().isEmpty()) filter_edit_->setText("tcp");
   // Wireshark's display filter selects what to follow (on by default when one is applied); it is
   // not applied as such to the other captures, where addresses and stream numbers differ.
-  if (!follow_prefilled_ && open) {
-    follow_prefilled_ = true;
+  // Kept in step with Wireshark's filter (e.g. a new Follow TCP Stream) until the user edits it.
+  if (open && (!follow_prefilled_ || follow_edit_->text() == follow_from_wireshark_)) {
     const bool has_filter = filter.find_first_not_of(" \t") != std::string::npos;
-    follow_edit_->setText(has_filter ? qs(filter) : QString());
-    follow_->setChecked(has_filter);
+    const QString text = has_filter ? qs(filter) : QString();
+    if (!follow_prefilled_ || text != follow_from_wireshark_) {
+      follow_edit_->setText(text);
+      follow_->setChecked(has_filter);
+    }
+    follow_prefilled_ = true;
+    follow_from_wireshark_ = text;
   }
   points_->resizeColumnToContents(1);
 }
