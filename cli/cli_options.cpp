@@ -69,6 +69,7 @@ CliOptions parse_cli_options(int argc, char** argv) {
   gchar* type = nullptr;
   gchar* info = nullptr;
   gchar* filter = nullptr;
+  gchar* follow = nullptr;
   gchar* time_mode = nullptr;
   gchar* title = nullptr;
   gint width = 100;
@@ -98,6 +99,10 @@ CliOptions parse_cli_options(int argc, char** argv) {
        "MODE"},
       {"filter", 'f', 0, G_OPTION_ARG_FILENAME, &filter,
        "Wireshark display filter applied to every capture (default: tcp; '' for none)", "FILTER"},
+      {"follow", 0, 0, G_OPTION_ARG_FILENAME, &follow,
+       "Follow the connections this display filter selects in the first capture (e.g. "
+       "tcp.stream==3) at every other capture point, through NAT and proxies",
+       "FILTER"},
       {"name", 'n', 0, G_OPTION_ARG_FILENAME_ARRAY, &names,
        "Name an address; applies in every capture (repeatable)", "ADDR=NAME"},
       {"names", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &names_files,
@@ -140,6 +145,7 @@ CliOptions parse_cli_options(int argc, char** argv) {
       "Examples:\n"
       "  packetseq client.pcapng@Client server.pcap@Server -o flow.svg\n"
       "  packetseq -n 10.10.1.2=Client --names hosts -t pdf fw-inside.pcap fw-outside.pcap\n"
+      "  packetseq --follow 'tcp.stream==0' client.pcapng fw.pcap proxy.pcap server.pcap\n"
       "  packetseq client.csv proxy.csv            (the seed's CSV exports)\n\n"
       "Exit status: 0 success, 1 bad input or output error, 2 usage error.\n"
       "Report bugs at the project's issue tracker.");
@@ -177,7 +183,7 @@ CliOptions parse_cli_options(int argc, char** argv) {
     return v;
   };
   const auto out_v = take(out), type_v = take(type), info_v = take(info), filter_v = take(filter),
-             time_v = take(time_mode), title_v = take(title);
+             time_v = take(time_mode), title_v = take(title), follow_v = take(follow);
   if (!ok) {
     // GOption echoes the offending argument whole ("Unknown option --…"): keep it short.
     std::string message = util::quote_excerpt(error->message, 300);
@@ -221,6 +227,11 @@ CliOptions parse_cli_options(int argc, char** argv) {
     CaptureArg capture = parse_capture_arg(*r);
     if (capture.named) capture.name = option_text(capture.name, "capture name");
     options.captures.push_back(std::move(capture));
+  }
+  if (const auto follow_s = text(follow_v, "--follow")) {
+    if (follow_s->find_first_not_of(" \t") == std::string::npos)
+      throw UsageError("--follow needs a display filter, e.g. --follow 'tcp.stream==0'");
+    options.follow = *follow_s;
   }
 
   // The keyword parsers echo the value; a huge one is shortened to an excerpt.

@@ -24,6 +24,7 @@ struct CaptureArg {
 struct CliOptions {
   std::vector<CaptureArg> captures;
   std::string filter = "tcp";
+  std::string follow;  // --follow FILTER: connections selected in the first capture (anchor)
   std::vector<std::string> name_assignments;  // -n ADDR=NAME
   std::vector<std::string> names_files;       // --names FILE
   bool no_prompt = false;

@@ -154,7 +154,7 @@ void CaptureSubprocess::cancel() {
   }
 }
 
-std::size_t CaptureSubprocess::append_to(Model& model, const std::string& name) {
+void CaptureSubprocess::read_into(std::size_t index, CapturePoint& point) {
   wait();
   const bool success = status_ >= 0 && WIFEXITED(status_) && WEXITSTATUS(status_) == 0;
   if (!success) {
@@ -180,14 +180,30 @@ std::size_t CaptureSubprocess::append_to(Model& model, const std::string& name) 
   if (read.points.size() != 1)
     throw std::runtime_error(path_ + ": reader returned " + std::to_string(read.points.size()) +
                              " capture points instead of one");
-  CapturePoint point = std::move(read.points[0]);
+  CapturePoint& got = read.points[0];
+  point.format = std::move(got.format);
+  point.filter = std::move(got.filter);
+  point.observations = std::move(got.observations);
+  point.warnings.insert(point.warnings.end(), got.warnings.begin(), got.warnings.end());
+  for (auto& o : point.observations) o.point = index;
+}
+
+std::size_t CaptureSubprocess::append_to(Model& model, const std::string& name) {
+  CapturePoint point;
   const std::size_t index = model.points.size();
+  read_into(index, point);
   point.name = name;
   point.path = path_;
-  point.clock = ClockOffset{};
-  for (auto& o : point.observations) o.point = index;
   model.points.push_back(std::move(point));
   return index;
+}
+
+void SubprocessSource::read(const SourceRequest& request, CapturePoint& point) {
+  if (!request.follow_filter.empty())
+    throw std::runtime_error(point.path +
+                             ": follow mode selects connections in the open capture; this file "
+                             "cannot be the first capture point");
+  reader_->read_into(request.index, point);
 }
 
 }  // namespace plugin

@@ -5,9 +5,11 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <memory>
 #include <string>
 
 #include "model/model.h"
+#include "pipeline/capture_source.h"
 
 namespace packetseq {
 namespace plugin {
@@ -40,6 +42,9 @@ class CaptureSubprocess {
   // given name; clock source `none`) and returns its index. Throws std::runtime_error with the
   // child's own message ("PATH: cause") when it failed or printed unusable JSON.
   std::size_t append_to(Model& model, const std::string& name);
+  // After the child exited: fills `point` (observations numbered `index`, format, filter,
+  // warnings; path and name are left as they are). Throws as append_to.
+  void read_into(std::size_t index, CapturePoint& point);
 
  private:
   void reap(bool block);
@@ -50,6 +55,18 @@ class CaptureSubprocess {
   int status_ = 0;
   std::string out_file_;
   std::string err_file_;
+};
+
+// A capture file read by a finished (or running: read() waits) child, as a pipeline source.
+// The child reads with the display filter it was started with; it cannot be the follow anchor.
+class SubprocessSource : public CaptureSource {
+ public:
+  explicit SubprocessSource(std::shared_ptr<CaptureSubprocess> reader)
+      : reader_(std::move(reader)) {}
+  void read(const SourceRequest& request, CapturePoint& point) override;
+
+ private:
+  std::shared_ptr<CaptureSubprocess> reader_;
 };
 
 }  // namespace plugin

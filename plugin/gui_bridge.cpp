@@ -50,8 +50,8 @@ class WiresharkHost : public Host {
     return true;
   }
 
-  bool read_open_capture(const std::string& filter, CapturePoint& point,
-                         std::string& error) override {
+  bool read_open_capture(const std::string& filter, const std::string& follow_filter,
+                         CapturePoint& point, std::string& error) override {
     try {
       if (reading_) {
         error = "already reading the open capture";
@@ -72,7 +72,7 @@ class WiresharkHost : public Host {
         error = file.path + ": Wireshark is still busy with this file; try again when it is done";
         return false;
       }
-      ObservationTap tap(filter, 0);
+      ObservationTap tap(filter, 0, follow_filter);
       tap.start();  // throws for a filter that does not compile
       cancelled_ = false;
       reading_ = true;
@@ -83,14 +83,7 @@ class WiresharkHost : public Host {
         error = "cancelled";
         return false;
       }
-      point = std::move(tap.point());
-      point.path = file.path;
-      point.filter = filter;
-      point.format = capture_file_format(file.path);
-      if (tap.truncated() > 0)
-        point.warnings.push_back(
-            std::to_string(tap.truncated()) +
-            " TCP segment(s) with a truncated or malformed TCP header skipped");
+      point = tap.finish(file.path);  // the CLI's checks: no packets, filter matching nothing
       return true;
     } catch (const std::exception& e) {
       reading_ = false;

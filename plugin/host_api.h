@@ -10,7 +10,7 @@
 namespace packetseq {
 namespace plugin {
 
-inline constexpr int kHostApiVersion = 1;
+inline constexpr int kHostApiVersion = 2;  // 2: read_open_capture takes a follow filter
 
 // Services of the Wireshark side; every call is made on Wireshark's GUI thread.
 class Host {
@@ -18,11 +18,14 @@ class Host {
   virtual ~Host() = default;
   // The capture file open in Wireshark and its applied display filter; false if none is open.
   virtual bool open_capture(std::string& path, std::string& display_filter) = 0;
-  // Reads the open file through a tap while Wireshark retaps it. Blocks, but Wireshark keeps
-  // processing events and shows its own progress bar meanwhile. Returns false with `error` set
-  // when the filter is invalid, Wireshark is busy, no file is open, or cancel_read() was called.
-  virtual bool read_open_capture(const std::string& filter, CapturePoint& point,
-                                 std::string& error) = 0;
+  // Reads the open file through a tap while Wireshark retaps it (every frame, whatever the
+  // main window displays): packets matching `filter`, with Observation::followed set on those
+  // matching `follow_filter` (if not empty). Blocks, but Wireshark keeps processing events and
+  // shows its own progress bar meanwhile. Returns false with `error` set when a filter is
+  // invalid or matches nothing (the CLI's messages), Wireshark is busy, no file is open, or
+  // cancel_read() was called.
+  virtual bool read_open_capture(const std::string& filter, const std::string& follow_filter,
+                                 CapturePoint& point, std::string& error) = 0;
   virtual void cancel_read() = 0;  // stops a running read_open_capture (from an event handler)
   virtual bool reading() const = 0;
   virtual void goto_frame(std::uint32_t frame) = 0;  // selects a frame of the open file

@@ -3,6 +3,8 @@
 
 #include <glib.h>
 
+#include <algorithm>
+
 #include "layout/layout.h"
 #include "model/labels.h"
 #include "util/capture_spec.h"
@@ -42,7 +44,10 @@ const char* tshark_options_usage() {
          "  info=MODE             arrow labels: summary, default or info\n"
          "  time=MODE             vertical axis: rows or proportional\n"
          "  stats=1               print the per-hop table on stdout\n"
-         "  filter=FILTER         display filter (default: tcp); must come last, may hold commas\n";
+         "  filter=FILTER         display filter for every capture (default: tcp)\n"
+         "  follow=FILTER         follow the connections FILTER selects in the file tshark reads\n"
+         "                        at every other capture point (through NAT and proxies)\n"
+         "filter= and follow= come after the other keys and may hold commas.\n";
 }
 
 TsharkOptions parse_tshark_options(const std::string& argument) {
@@ -52,15 +57,28 @@ TsharkOptions parse_tshark_options(const std::string& argument) {
   TsharkOptions options;
   std::string out_value;
   std::vector<std::string> types;
+  bool seen_filter = false, seen_follow = false;
   if (!rest.empty() && rest[0] != ',')
     throw std::invalid_argument("expected ',' after 'packetseq', got '" + rest + "'");
   std::size_t pos = rest.empty() ? std::string::npos : 1;
   while (pos != std::string::npos && pos <= rest.size()) {
-    if (rest.compare(pos, 7, "filter=") == 0) {
-      options.filter = rest.substr(pos + 7);
-      if (options.filter.find_first_not_of(" \t") == std::string::npos)
-        throw std::invalid_argument("filter= is empty");
-      break;
+    // filter= and follow= come last: each takes the text up to ",filter=" / ",follow=" or the
+    // end (display filters may hold commas).
+    if (rest.compare(pos, 7, "filter=") == 0 || rest.compare(pos, 7, "follow=") == 0) {
+      const std::string key = rest.substr(pos, 6);
+      std::size_t end = std::string::npos;
+      for (const char* next : {",filter=", ",follow="}) end = std::min(end, rest.find(next, pos));
+      const std::string value =
+          rest.substr(pos + 7, end == std::string::npos ? std::string::npos : end - pos - 7);
+      if (value.find_first_not_of(" \t") == std::string::npos)
+        throw std::invalid_argument(key + "= is empty");
+      std::string& target = key == "filter" ? options.filter : options.follow;
+      if (key == "filter" ? seen_filter : seen_follow)
+        throw std::invalid_argument(key + "= given twice");
+      (key == "filter" ? seen_filter : seen_follow) = true;
+      target = value;
+      pos = end == std::string::npos ? std::string::npos : end + 1;
+      continue;
     }
     const auto comma = rest.find(',', pos);
     const std::string item =

@@ -2,15 +2,16 @@
 // captures come from packetseq subprocesses, and the outputs are written when tshark draws.
 #include <epan/funnel.h>
 #include <glib.h>
+#include <sys/stat.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <vector>
 
-#include "export/hop_table.h"
+#include "pipeline/run.h"
 #include "plugin/capture_subprocess.h"
-#include "plugin/model_assembly.h"
 #include "plugin/observation_tap.h"
 #include "plugin/plugin_glue.h"
 #include "plugin/tshark_options.h"
@@ -56,15 +57,30 @@ std::string base_name(const std::string& path) {
   return name;
 }
 
-// One "-z packetseq,..." request; lives until tshark exits.
+// One "-z packetseq,..." request. Owned by g_runs below: its destructor (at tshark's exit at the
+// latest) stops and reaps the reader children and removes their temporary files.
 struct TsharkRun {
   TsharkOptions options;
-  AssemblyOptions assembly;
+  PipelineRequest request;  // the engine request; point 0 is tshark's own file (through the tap)
   std::string first_path;
   std::unique_ptr<ObservationTap> tap;
-  std::vector<std::unique_ptr<CaptureSubprocess>> readers;
   bool drawn = false;
+  ~TsharkRun() {
+    request.points.clear();  // the readers: children stopped, temporary files removed
+    // Never remove a tap listener at exit (epan may be gone already): leave it to the process.
+    static_cast<void>(tap.release());
+  }
 };
+
+// Every -z packetseq of this tshark (usually one). Static: destroyed at exit at the latest.
+std::vector<std::unique_ptr<TsharkRun>> g_runs;
+
+// Frees the readers (their temp files go) before tshark exits with `status`.
+[[noreturn]] void exit_tshark(int status) {
+  std::fflush(stdout);
+  g_runs.clear();
+  std::exit(status);  // the only way to give tshark a non-zero status from a tap
+}
 
 // Syntax errors show the key list; other errors (a missing file, a bad filter) only a hint.
 [[noreturn]] void fail_option(const std::string& message, bool show_usage) {
@@ -74,52 +90,49 @@ struct TsharkRun {
     std::fputs(tshark_options_usage(), stderr);
   else
     std::fputs("(tshark -z packetseq,help lists the keys)\n", stderr);
-  std::exit(1);  // tshark's own exit status for an invalid -z argument
+  exit_tshark(1);  // tshark's own exit status for an invalid -z argument
 }
 
+// As the CLI: no FIFO, device or directory (reading one could block or never end).
 void check_readable(const std::string& path, const char* what) {
-  if (!g_file_test(path.c_str(), G_FILE_TEST_EXISTS))
-    throw std::invalid_argument(std::string(what) + " " + path + ": no such file");
-  if (g_file_test(path.c_str(), G_FILE_TEST_IS_DIR))
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0)
+    throw std::invalid_argument(std::string(what) + " " + path + ": " +
+                                (errno == ENOENT ? "no such file" : g_strerror(errno)));
+  if (S_ISDIR(st.st_mode))
     throw std::invalid_argument(std::string(what) + " " + path + ": is a directory");
+  if (!S_ISREG(st.st_mode))
+    throw std::invalid_argument(std::string(what) + " " + path +
+                                ": not a regular file (a FIFO or device is not read)");
 }
 
 void draw(void* data) noexcept {
   auto* run = static_cast<TsharkRun*>(data);
   if (run->drawn) return;  // tshark draws once at the end; never build twice
   run->drawn = true;
+  int status = 0;
   try {
     // Not stopped here: removing a listener from inside its own draw callback is not safe.
-    Model model;
-    CapturePoint first = std::move(run->tap->point());
-    first.path = run->first_path;
-    first.name =
-        run->options.point_name.empty() ? base_name(run->first_path) : run->options.point_name;
-    first.filter = run->options.filter;
-    first.format = capture_file_format(run->first_path);
-    first.clock.source = ClockOffset::Source::kReference;
-    if (run->tap->truncated() > 0)
-      first.warnings.push_back(std::to_string(run->tap->truncated()) +
-                               " TCP segment(s) with a truncated or malformed TCP header skipped");
-    model.points.push_back(std::move(first));
-    for (std::size_t i = 0; i < run->readers.size(); ++i) {
-      const std::size_t index = run->readers[i]->append_to(model, run->options.captures[i].name);
-      model.points[index].filter = run->options.filter;
-    }
-    for (const auto& w : assemble_model(model, run->assembly))
+    run->request.on_warning = [](const std::string& w) {
       std::fprintf(stderr, "%s: warning: %s\n", kTag, w.c_str());
-    if (run->options.stats) std::fputs(format_hop_table(model).c_str(), stdout);
-    std::fflush(stdout);
-    for (const auto& path : write_outputs(model, run->options.output))
+    };
+    run->request.on_stats = [](const std::string& table) {
+      std::fputs(table.c_str(), stdout);
+      std::fflush(stdout);
+    };
+    const PipelineResult result = run_pipeline(run->request);
+    for (const auto& path : result.written)
       std::fprintf(stderr, "packetseq: wrote %s\n", path.c_str());
   } catch (const std::exception& e) {
     std::fflush(stdout);
     std::fprintf(stderr, "%s: %s\n", kTag, e.what());
-    std::exit(2);  // the diagram could not be made: make the failure visible to scripts
+    status = 1;  // as the CLI: bad input or output error
   } catch (...) {
     std::fprintf(stderr, "%s: unexpected error\n", kTag);
-    std::exit(2);
+    status = 1;
   }
+  run->request.points.clear();  // reading is over: children reaped, temporary files removed
+  if (status != 0) exit_tshark(status);  // make the failure visible to scripts
 }
 
 }  // namespace
@@ -137,51 +150,56 @@ void tshark_stat_init(const char* argument, void*) noexcept {
       std::fputs(tshark_options_usage(), stdout);
       std::exit(0);
     }
-    auto run = std::make_unique<TsharkRun>();
+    g_runs.push_back(std::make_unique<TsharkRun>());
+    TsharkRun* run = g_runs.back().get();
     try {
       run->options = parse_tshark_options(arg);
     } catch (const std::exception& e) {
       fail_option(e.what(), true);
     }
-    try {
-      for (const auto& a : run->options.name_assignments) run->assembly.names.add_assignment(a);
-      for (const auto& f : run->options.names_files) {
-        check_readable(f, "names file");
-        run->assembly.names.load_hosts_file(f);
-      }
-      run->assembly.match = make_match_options(run->options.offsets, run->options.same_clock);
-      run->assembly.no_match = run->options.no_match;
-      for (const auto& c : run->options.captures) check_readable(c.path, "capture");
-    } catch (const std::exception& e) {
-      fail_option(e.what(), false);
-    }
+    const TsharkOptions& o = run->options;
     run->first_path = tshark_read_file();
     if (run->first_path.empty())
       fail_option("needs a capture file: use tshark -r FILE (live captures are not supported)",
                   false);
-    run->assembly.named.push_back(!run->options.point_name.empty());
-    for (const auto& c : run->options.captures) run->assembly.named.push_back(c.named);
-
-    run->tap = std::make_unique<ObservationTap>(run->options.filter, 0);
-    TsharkRun* raw = run.get();
-    run->tap->set_draw_callback([raw] { draw(raw); });
+    PipelineRequest& request = run->request;
     try {
+      for (const auto& a : o.name_assignments) request.names.add_assignment(a);
+      for (const auto& f : o.names_files) {
+        check_readable(f, "names file");
+        request.names.load_hosts_file(f);  // now, so a bad file fails before tshark reads
+      }
+      request.offsets = o.offsets;
+      request.same_clock = o.same_clock;
+      request.no_match = o.no_match;
+      request.follow_filter = o.follow;
+      request.stats = o.stats;
+      request.output = o.output;
+      for (const auto& c : o.captures) check_readable(c.path, "capture");
+      run->tap = std::make_unique<ObservationTap>(o.filter, 0, o.follow);
+      request.points.push_back(PointRequest{
+          run->first_path, o.point_name.empty() ? base_name(run->first_path) : o.point_name,
+          !o.point_name.empty(), o.filter, std::make_shared<TapSource>(*run->tap)});
+      // The extra captures are read by children in parallel with tshark's own pass over its
+      // file (on an error below, exit_tshark stops them again).
+      const std::string program = find_packetseq_program();
+      for (const auto& c : o.captures)
+        request.points.push_back(
+            PointRequest{c.path, c.name, c.named, o.filter,
+                         std::make_shared<SubprocessSource>(
+                             std::make_shared<CaptureSubprocess>(program, c.path, o.filter))});
+      check_request(request);
+      run->tap->set_draw_callback([run] { draw(run); });
       run->tap->start();
     } catch (const std::exception& e) {
       fail_option(e.what(), false);
     }
-    // The extra captures are read in parallel with tshark's own pass over its file.
-    const std::string program = find_packetseq_program();
-    for (const auto& c : run->options.captures)
-      run->readers.push_back(
-          std::make_unique<CaptureSubprocess>(program, c.path, run->options.filter));
-    run.release();  // lives until tshark exits, as tshark's own taps do
   } catch (const std::exception& e) {
     std::fprintf(stderr, "%s: %s\n", kTag, e.what());
-    std::exit(2);
+    exit_tshark(1);
   } catch (...) {
     std::fprintf(stderr, "%s: unexpected error\n", kTag);
-    std::exit(2);
+    exit_tshark(1);
   }
 }
 

@@ -77,6 +77,7 @@ Json observation_json(const Observation& o) {
   j["tsval"] = o.has_tsopt ? Json(o.tsval) : Json(nullptr);
   j["tsecr"] = o.has_tsopt ? Json(o.tsecr) : Json(nullptr);
   j["stream"] = o.stream;
+  if (o.followed) j["followed"] = true;  // follow mode only: other models stay byte-identical
   j["analysis"] = o.analysis;
   j["protocol"] = o.protocol;
   j["info"] = o.info;
@@ -271,6 +272,11 @@ class Reader {
       o.tsecr = integer<std::uint32_t>(j, where, "tsecr");
     }
     o.stream = integer<std::uint32_t>(j, where, "stream");
+    if (has_non_null(j, "followed")) {
+      const Json& f = member(j, where, "followed");
+      if (!f.is_boolean()) fail(where + ".followed", "expected true or false");
+      o.followed = f.get<bool>();
+    }
     o.analysis = integer<std::uint32_t>(j, where, "analysis");
     o.protocol = string(j, where, "protocol");
     o.info = string(j, where, "info");

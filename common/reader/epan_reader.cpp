@@ -220,6 +220,7 @@ class Session {
     if (provider.wth != nullptr) wtap_close(provider.wth);
     if (columns_built) col_cleanup(&cinfo);
     if (dfcode != nullptr) dfilter_free(dfcode);
+    if (follow_code != nullptr) dfilter_free(follow_code);
     wtap_rec_cleanup(&rec);
     ws_buffer_free(&buffer);
     g_report_sink = nullptr;
@@ -232,6 +233,7 @@ class Session {
   epan_t* epan = nullptr;
   epan_dissect_t* edt = nullptr;
   dfilter_t* dfcode = nullptr;
+  dfilter_t* follow_code = nullptr;  // follow mode: marks Observation::followed
   column_info cinfo{};
   bool columns_built = false;
   wtap_rec rec;
@@ -315,6 +317,29 @@ void epan_library_init() {
   g_initialised = true;
 }
 
+void check_read_counts(const std::string& path, const std::string& filter,
+                       const std::string& follow_filter, const ReadCounts& counts) {
+  if (counts.frames == 0) throw ReadError(path + ": the capture file contains no packets");
+  if (counts.matched == 0) {
+    throw ReadError(path + ": no packets match the display filter '" + filter + "' (" +
+                    plural(counts.frames, "packet") + " read)");
+  }
+  if (counts.observations == 0) {
+    if (filter.empty()) {
+      throw ReadError(path + ": no TCP segments over IP among the " +
+                      plural(counts.frames, "packet") + " read");
+    }
+    throw ReadError(path + ": no TCP segments match the display filter '" + filter + "' (" +
+                    std::to_string(counts.matched) + " of " + plural(counts.frames, "packet") +
+                    " matched, none a TCP segment over IP)");
+  }
+  if (!follow_filter.empty() && counts.followed == 0) {
+    throw ReadError(path + ": no TCP segments match the follow filter '" + follow_filter + "' (" +
+                    plural(counts.observations, "TCP segment") + " read with the display filter '" +
+                    filter + "')");
+  }
+}
+
 void read_capture_epan(const std::string& path, const ReadOptions& options, std::size_t point_index,
                        CapturePoint& point) {
   epan_library_init();
@@ -332,6 +357,16 @@ void read_capture_epan(const std::string& path, const ReadOptions& options, std:
     std::string detail = filter_error != nullptr ? filter_error : "syntax error";
     g_free(filter_error);
     throw ReadError(path + ": invalid display filter '" + filter + "': " + detail);
+  }
+  const std::string& follow_filter = options.follow_filter;
+  const bool follow = !follow_filter.empty();
+  if (follow) {
+    if (!dfilter_compile(follow_filter.c_str(), &session.follow_code, &filter_error) ||
+        session.follow_code == nullptr) {
+      std::string detail = filter_error != nullptr ? filter_error : "empty filter";
+      g_free(filter_error);
+      throw ReadError(path + ": invalid follow filter '" + follow_filter + "': " + detail);
+    }
   }
 
   int err = 0;
@@ -360,6 +395,7 @@ void read_capture_epan(const std::string& path, const ReadOptions& options, std:
   guint32 cum_bytes = 0;
   std::uint32_t frame_count = 0;
   std::uint64_t matched = 0;
+  std::uint64_t followed = 0;
   const std::size_t first_new = point.observations.size();
   Skipped skipped;
   gint64 data_offset = 0;
@@ -386,6 +422,7 @@ void read_capture_epan(const std::string& path, const ReadOptions& options, std:
     frame_data_init(&fdata, frame_count, &session.rec, data_offset, cum_bytes);
     epan_dissect_t* edt = session.edt;
     if (session.dfcode != nullptr) epan_dissect_prime_with_dfilter(edt, session.dfcode);
+    if (session.follow_code != nullptr) epan_dissect_prime_with_dfilter(edt, session.follow_code);
     prime_epan_dissect_with_postdissector_wanted_hfids(edt);
     fields.prime(edt);
     frame_data_set_before_dissect(&fdata, &elapsed_time, &session.provider.ref,
@@ -409,6 +446,10 @@ void read_capture_epan(const std::string& path, const ReadOptions& options, std:
       const ExtractResult result = fields.extract(edt, &session.cinfo, obs);
       switch (result.outcome) {
         case ExtractOutcome::kObservation:
+          if (follow && dfilter_apply_edt(session.follow_code, edt)) {
+            obs.followed = true;
+            ++followed;
+          }
           point.observations.push_back(std::move(obs));
           skipped.clamped += result.time_clamped ? 1 : 0;
           skipped.no_timestamp += result.no_timestamp ? 1 : 0;
@@ -444,20 +485,9 @@ void read_capture_epan(const std::string& path, const ReadOptions& options, std:
   if (options.progress) options.progress(total_bytes, total_bytes);
 
   add_warnings(skipped, point.warnings);
-  if (frame_count == 0) throw ReadError(path + ": the capture file contains no packets");
-  if (matched == 0) {
-    throw ReadError(path + ": no packets match the display filter '" + filter + "' (" +
-                    plural(frame_count, "packet") + " read)");
-  }
-  if (point.observations.size() == first_new) {
-    if (filter.empty()) {
-      throw ReadError(path + ": no TCP segments over IP among the " +
-                      plural(frame_count, "packet") + " read");
-    }
-    throw ReadError(path + ": no TCP segments match the display filter '" + filter + "' (" +
-                    std::to_string(matched) + " of " + plural(frame_count, "packet") +
-                    " matched, none a TCP segment over IP)");
-  }
+  check_read_counts(
+      path, filter, follow_filter,
+      ReadCounts{frame_count, matched, point.observations.size() - first_new, followed});
 }
 
 }  // namespace packetseq

@@ -1,5 +1,5 @@
-// One Build of the dialog, minus the GUI: import the subprocess reads, assemble, lay out.
-// Runs on a worker thread; no Qt or Wireshark types.
+// One Build of the dialog, minus the GUI: the engine request (common/pipeline/run.h) run on a
+// worker thread, then layout for the screen. No Qt or Wireshark types.
 #pragma once
 
 #include <memory>
@@ -9,8 +9,8 @@
 #include "display/display_list.h"
 #include "layout/layout.h"
 #include "model/model.h"
+#include "pipeline/run.h"
 #include "plugin/capture_subprocess.h"
-#include "plugin/model_assembly.h"
 
 namespace packetseq {
 namespace plugin {
@@ -22,13 +22,11 @@ struct ExtraPoint {
 };
 
 struct BuildInput {
-  std::vector<CapturePoint> points;  // already read (the open file first, or a cached read)
-  std::vector<std::shared_ptr<CaptureSubprocess>> readers;  // finished children, in point order
-  std::vector<std::string> reader_names;
-  std::vector<std::string> offsets;                        // "POINT=OFFSET"
-  std::vector<std::pair<std::string, std::string>> names;  // address, name (dialog table)
-  std::vector<bool> named;                                 // per point: name given by the user
-  bool no_match = false;
+  // Sources: the open capture as read by the tap (PreparedSource) and the finished reader
+  // children (SubprocessSource), or the cached reads of the previous Build (PreparedSource).
+  // write_outputs is off: the dialog lays the model out itself and exports on demand.
+  PipelineRequest request;
+  std::vector<std::pair<std::string, std::string>> table_names;  // the node table: address, name
   LayoutOptions layout;
 };
 
@@ -39,6 +37,11 @@ struct BuildResult {
   std::vector<std::string> warnings;
   std::string report;  // per-hop table text (format_hop_table)
 };
+
+// Adds the dialog's node table (address, name) to the request's names. Throws
+// std::invalid_argument for an entry that is not an IP address.
+void add_table_names(PipelineRequest& request,
+                     const std::vector<std::pair<std::string, std::string>>& names);
 
 // Throws std::runtime_error / std::invalid_argument with a message for the user.
 BuildResult run_build(BuildInput input);

@@ -20,6 +20,8 @@ extern "C" __attribute__((visibility("default"))) int packetseq_qt_open_dialog(
       return kQtNoApplication;
     if (g_dialog.isNull()) {
       g_dialog = new packetseq::plugin::SequenceDialog(host, QApplication::activeWindow());
+    } else {
+      g_dialog->reopened();
     }
     g_dialog->show();
     g_dialog->raise();

@@ -128,7 +128,23 @@ void SequenceDialog::buildUi() {
   auto* settings = new QHBoxLayout;
   auto* form = new QFormLayout;
   filter_edit_ = new QLineEdit;
+  filter_edit_->setToolTip(tr("Applied to every capture point (like packetseq -f)."));
   form->addRow(tr("Display filter:"), filter_edit_);
+  // Follow mode: the filter selects connections in the open capture only; the other points
+  // contribute the same connections as the matcher finds them there (NAT, proxies).
+  auto* follow_row = new QHBoxLayout;
+  follow_ = new QCheckBox(tr("Follow the filtered connections across points"));
+  follow_->setToolTip(
+      tr("Select connections with this filter in the open capture (e.g. from Conversation "
+         "Filter or Follow TCP Stream) and show the same connections at every other capture "
+         "point, through NAT and proxies (like packetseq --follow)."));
+  follow_edit_ = new QLineEdit;
+  follow_edit_->setPlaceholderText(tr("e.g. tcp.stream eq 0"));
+  follow_edit_->setEnabled(false);
+  connect(follow_, &QCheckBox::toggled, follow_edit_, &QLineEdit::setEnabled);
+  follow_row->addWidget(follow_);
+  follow_row->addWidget(follow_edit_, 1);
+  form->addRow(follow_row);
   auto* modes = new QHBoxLayout;
   labels_ = new QComboBox;
   labels_->addItem(tr("Info without ports"), "default");
@@ -244,6 +260,12 @@ void SequenceDialog::buildUi() {
   }
 }
 
+void SequenceDialog::reopened() {
+  guarded(status_, [this] {
+    if (stage_ == Stage::kIdle) refreshOpenFile();
+  });
+}
+
 void SequenceDialog::refreshOpenFile() {
   std::string path, filter;
   const bool open = host_->open_capture(path, filter);
@@ -253,7 +275,20 @@ void SequenceDialog::refreshOpenFile() {
   if (!points_->item(0, 1) || points_->item(0, 1)->text().isEmpty())
     points_->setItem(0, 1, new QTableWidgetItem(open ? QFileInfo(qs(path)).fileName() : ""));
   if (!points_->item(0, 2)) points_->setItem(0, 2, new QTableWidgetItem(""));
-  if (filter_edit_->text().isEmpty()) filter_edit_->setText(filter.empty() ? "tcp" : qs(filter));
+  if (filter_edit_->text().isEmpty()) filter_edit_->setText("tcp");
+  // Wireshark's display filter selects what to follow (on by default when one is applied); it is
+  // not applied as such to the other captures, where addresses and stream numbers differ.
+  // Kept in step with Wireshark's filter (e.g. a new Follow TCP Stream) until the user edits it.
+  if (open && (!follow_prefilled_ || follow_edit_->text() == follow_from_wireshark_)) {
+    const bool has_filter = filter.find_first_not_of(" \t") != std::string::npos;
+    const QString text = has_filter ? qs(filter) : QString();
+    if (!follow_prefilled_ || text != follow_from_wireshark_) {
+      follow_edit_->setText(text);
+      follow_->setChecked(has_filter);
+    }
+    follow_prefilled_ = true;
+    follow_from_wireshark_ = text;
+  }
   points_->resizeColumnToContents(1);
 }
 
@@ -391,8 +426,15 @@ std::vector<ExtraPoint> SequenceDialog::extraPoints() const {
   return extras;
 }
 
+std::string SequenceDialog::followFilter() const {
+  if (!follow_->isChecked()) return {};
+  const std::string text = ss(follow_edit_->text());
+  return text.find_first_not_of(" \t") == std::string::npos ? std::string() : text;
+}
+
 std::string SequenceDialog::inputSignature() const {
-  std::string signature = ss(open_path_) + '\n' + ss(filter_edit_->text());
+  std::string signature =
+      ss(open_path_) + '\n' + ss(filter_edit_->text()) + "\nfollow:" + followFilter();
   for (const auto& e : extraPoints()) signature += '\n' + e.path;
   return signature;
 }
@@ -405,6 +447,8 @@ void SequenceDialog::setStage(Stage stage, const QString& status) {
   export_button_->setEnabled(!busy && model_ != nullptr);
   points_->setEnabled(!busy);
   filter_edit_->setEnabled(!busy);
+  follow_->setEnabled(!busy);
+  follow_edit_->setEnabled(!busy && follow_->isChecked());
   if (busy) {
     progress_->setRange(0, 0);  // busy indicator
   } else {
@@ -442,6 +486,14 @@ void SequenceDialog::build() {
     for (int row = 0; row < points_->rowCount(); ++row)
       if (!pointOffset(row).empty()) offsets.push_back(pointName(row) + "=" + pointOffset(row));
     make_match_options(offsets, {});
+    if (!followFilter().empty() && !match_->isChecked()) {
+      status_->setText(tr("Following connections needs \"Match packets across points\"."));
+      return;
+    }
+    if (follow_->isChecked() && followFilter().empty()) {
+      status_->setText(tr("Enter the filter that selects the connections to follow."));
+      return;
+    }
     elapsed_.start();
 
     const std::string signature = inputSignature();
@@ -463,7 +515,7 @@ void SequenceDialog::build() {
     CapturePoint first;
     std::string error;
     const unsigned generation = generation_;
-    const bool ok = host_->read_open_capture(filter, first, error);  // pumps events
+    const bool ok = host_->read_open_capture(filter, followFilter(), first, error);  // pumps events
     if (close_pending_) {
       cancelReaders();
       deleteLater();
@@ -506,35 +558,45 @@ void SequenceDialog::pollReaders() {
 }
 
 void SequenceDialog::startAssembly() {
+  // One engine request (common/pipeline/run.h), as the CLI and tshark make it; point 0 is the
+  // open capture (the anchor in follow mode).
   auto input = std::make_shared<BuildInput>();
-  if (!readers_.empty() || cached_points_.empty()) {
-    input->points.push_back(open_point_);
-    input->readers = readers_;
-    input->reader_names = reader_names_;
-    readers_.clear();  // the worker owns them now (they have exited)
-    reader_names_.clear();
-  } else {
-    input->points = cached_points_;
-    input->points[0].name = pointName(0);
-    for (int row = 1; row < points_->rowCount() && row < int(input->points.size()); ++row)
-      input->points[row].name = pointName(row);
-  }
+  PipelineRequest& request = input->request;
+  const std::string filter = ss(filter_edit_->text());
+  const std::string follow = followFilter();
+  const bool fresh = !readers_.empty() || cached_points_.empty();
   for (int row = 0; row < points_->rowCount(); ++row) {
-    if (!pointOffset(row).empty())
-      input->offsets.push_back(pointName(row) + "=" + pointOffset(row));
+    PointRequest point;
+    point.path = row == 0 ? ss(open_path_) : ss(points_->item(row, 0)->text());
+    point.name = pointName(row);
     const QTableWidgetItem* name = points_->item(row, 1);
-    input->named.push_back(name && !name->text().trimmed().isEmpty());
+    point.named = name && !name->text().trimmed().isEmpty();
+    point.filter = filter;
+    if (fresh) {
+      if (row == 0)
+        point.source = std::make_shared<PreparedSource>(open_point_, follow);
+      else if (std::size_t(row - 1) < readers_.size())
+        point.source = std::make_shared<SubprocessSource>(readers_[row - 1]);
+    } else if (std::size_t(row) < cached_points_.size()) {
+      point.source = std::make_shared<PreparedSource>(cached_points_[row], row == 0 ? follow : "");
+    }
+    request.points.push_back(std::move(point));
+    if (!pointOffset(row).empty())
+      request.offsets.push_back(pointName(row) + "=" + pointOffset(row));
   }
+  readers_.clear();  // the worker owns them now (they have exited)
+  reader_names_.clear();
   for (int row = 0; row < nodes_->rowCount(); ++row) {
     const QTableWidgetItem* a = nodes_->item(row, 0);
     const QTableWidgetItem* n = nodes_->item(row, 1);
     if (a && n && !a->text().trimmed().isEmpty() && !n->text().trimmed().isEmpty())
-      input->names.emplace_back(ss(a->text()), ss(n->text()));
+      input->table_names.emplace_back(ss(a->text()), ss(n->text()));
   }
-  input->no_match = !match_->isChecked();
+  request.no_match = !match_->isChecked();
+  request.follow_filter = follow;
   input->layout.labels = parse_label_mode(ss(labels_->currentData().toString()));
   input->layout.time_mode = parse_time_mode(ss(time_mode_->currentData().toString()));
-  input->layout.filter = ss(filter_edit_->text());
+  input->layout.filter = header_filter(filter, follow);
   layout_ = input->layout;
   const std::string signature = inputSignature();
   setStage(Stage::kAssembling, tr("Matching packets and laying out the diagram…"));

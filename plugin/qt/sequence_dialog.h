@@ -39,6 +39,9 @@ class SequenceDialog : public QDialog {
  public:
   explicit SequenceDialog(Host* host, QWidget* parent = nullptr);
   ~SequenceDialog() override;
+  // Called when the menu raises the existing dialog: picks up the open file and, unless the
+  // user edited it, Wireshark's current display filter as the follow filter.
+  void reopened();
 
  protected:
   void closeEvent(QCloseEvent* event) override;
@@ -73,6 +76,7 @@ class SequenceDialog : public QDialog {
   void startAssembly();
   void showResult(const BuildResult& result);
   std::string inputSignature() const;
+  std::string followFilter() const;  // "" when follow mode is off or its filter is blank
   std::vector<ExtraPoint> extraPoints() const;
   std::string pointName(int row) const;
   std::string pointOffset(int row) const;
@@ -104,6 +108,10 @@ class SequenceDialog : public QDialog {
   QTableWidget* points_ = nullptr;
   QLineEdit* path_edit_ = nullptr;
   QLineEdit* filter_edit_ = nullptr;
+  QCheckBox* follow_ = nullptr;       // follow mode on/off
+  QLineEdit* follow_edit_ = nullptr;  // the follow filter (pre-filled: Wireshark's filter)
+  bool follow_prefilled_ = false;     // pre-filled from Wireshark's filter at least once
+  QString follow_from_wireshark_;     // the filter last pre-filled (a user edit stops updates)
   QTableWidget* nodes_ = nullptr;
   QComboBox* labels_ = nullptr;
   QComboBox* time_mode_ = nullptr;

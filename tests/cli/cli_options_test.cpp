@@ -67,6 +67,17 @@ TEST(CliOptions, AtSignInsideADirectoryIsPartOfThePath) {
   EXPECT_FALSE(a.named);
 }
 
+TEST(CliOptions, FollowSelectsInTheFirstCaptureAndKeepsFilter) {
+  EXPECT_EQ(parse({"a.pcap"}).follow, "");
+  const CliOptions o =
+      parse({"--follow", "tcp.stream eq 2", "-f", "tcp.len>0", "a.pcap", "b.pcap"});
+  EXPECT_EQ(o.follow, "tcp.stream eq 2");
+  EXPECT_EQ(o.filter, "tcp.len>0");
+  EXPECT_THROW(parse({"--follow", "", "a.pcap"}), UsageError);
+  EXPECT_THROW(parse({"--follow", " ", "a.pcap"}), UsageError);
+  EXPECT_NE(parse({"--help"}).help_text.find("--follow"), std::string::npos);
+}
+
 TEST(CliOptions, UsageErrors) {
   EXPECT_THROW(parse({}), UsageError);
   EXPECT_THROW(parse({"-i", "verbose", "a.pcap"}), UsageError);

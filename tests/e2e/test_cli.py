@@ -1,4 +1,5 @@
 """End-to-end tests of the packetseq CLI on the bundled sample, CSV exports and bad input."""
+import json
 import os
 import re
 import shutil
@@ -257,6 +258,80 @@ class NamingPrompt(TempDirTestCase):
         svg = open(self.path("p.svg")).read()
         self.assertIn(">Relay-out<", svg)
         self.assertIn(">Server<", svg)
+
+
+class Follow(TempDirTestCase):
+    """--follow FILTER: the filter selects connections in the first capture (the anchor); the
+    reader marks them (JSON "followed"), every other point is read whole. What the matcher then
+    keeps is docs/matching.md's "Follow mode"."""
+
+    def json(self, *extra):
+        out = self.path("follow.json")
+        result = packetseq("--no-prompt", *NAMES, "-o", out, *extra, *SAMPLE_POINTS)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        with open(out) as f:
+            return json.load(f)
+
+    def test_anchor_packets_of_the_selected_connection_are_marked(self):
+        model = self.json("--follow", "tcp.stream == 1")
+        anchor = model["points"][0]["observations"]
+        frames = run(["tshark", "-r", f"{SAMPLE}/client.pcapng", "-Y", "tcp.stream == 1",
+                      "-T", "fields", "-e", "frame.number"])
+        self.assertEqual(frames.returncode, 0, frames.stderr)
+        expected = {int(n) for n in frames.stdout.split()}
+        self.assertEqual(len(expected), 16)
+        self.assertEqual({o["frame"] for o in anchor if o.get("followed")}, expected)
+        for o in anchor:
+            self.assertEqual(o.get("followed", False), o["stream"] == 1, o["frame"])
+        for point in model["points"][1:]:  # other points: selected by matching, never marked
+            self.assertFalse(any(o.get("followed") for o in point["observations"]))
+
+    def test_header_names_the_follow_filter(self):
+        out = self.path("follow.svg")
+        result = packetseq("--no-prompt", *NAMES, "--follow", "tcp.stream == 1", "-o", out,
+                           *SAMPLE_POINTS)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        with open(out) as f:
+            self.assertIn("filter: tcp, follow: tcp.stream == 1", f.read())
+
+    def test_without_follow_nothing_is_marked(self):
+        model = self.json()
+        for point in model["points"]:
+            self.assertFalse(any("followed" in o for o in point["observations"]))
+
+    def test_follow_matching_nothing_fails_naming_the_filter(self):
+        out = self.path("x.svg")
+        result = packetseq("--no-prompt", "--follow", "tcp.stream == 9", "-o", out,
+                           *SAMPLE_POINTS)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn(f"{SAMPLE}/client.pcapng: no TCP segments match the follow filter "
+                      "'tcp.stream == 9' (68 TCP segments read with the display filter 'tcp')",
+                      result.stderr)
+        self.assertEqual(self.listing(), [])
+
+    def test_invalid_follow_filter(self):
+        result = packetseq("--no-prompt", "--follow", "tcp.stream ==", "-o", self.path("x.svg"),
+                           *SAMPLE_POINTS)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("invalid follow filter 'tcp.stream =='", result.stderr)
+        self.assertEqual(self.listing(), [])
+
+    def test_csv_anchor_cannot_evaluate_the_filter(self):
+        result = packetseq("--no-prompt", "--follow", "tcp.stream == 0", "-o", self.path("x.svg"),
+                           f"{DATA}/seed/client.csv", f"{SAMPLE}/server.pcapng")
+        self.assertEqual(result.returncode, 1)
+        self.assertIn(f"{DATA}/seed/client.csv: follow mode needs a capture file as the first "
+                      "capture point", result.stderr)
+        self.assertEqual(self.listing(), [])
+
+    def test_usage_errors(self):
+        for args, fragment in ((["--follow", ""], "--follow needs a display filter"),
+                               (["--follow", "tcp", "--no-match"], "--no-match")):
+            result = packetseq("--no-prompt", *args, "-o", self.path("x.svg"), *SAMPLE_POINTS)
+            self.assertEqual(result.returncode, 2, args)
+            self.assertIn(fragment, result.stderr)
+            self.assertIn("--help", result.stderr)
+        self.assertEqual(self.listing(), [])
 
 
 if __name__ == "__main__":

@@ -1,7 +1,11 @@
 """End-to-end tests of `tshark -z packetseq`: the plugin loads as an unprivileged user and writes
-the same files as the packetseq CLI for the same inputs; bad options fail clearly."""
+the same files as the packetseq CLI for the same inputs; bad options and bad input fail as the
+CLI does; no run leaves a file in $TMPDIR."""
+import json
 import os
+import shutil
 import subprocess
+import tempfile
 import unittest
 
 from gui_support import PACKETSEQ, PLUGIN_SO, PluginTestCase, run_as_user
@@ -21,7 +25,28 @@ def z_sample(*keys):
 CLI_SAMPLE = ["client.pcapng@Client"] + EXTRA
 
 
-class PluginLoads(PluginTestCase):
+class TsharkTestCase(PluginTestCase):
+    """Every run gets a private TMPDIR that must be empty afterwards: the reader children's
+    temporary files are removed whatever happens (success, failed extra capture, bad option)."""
+
+    def setUp(self):
+        super().setUp()
+        self.tmpdir = tempfile.mkdtemp(prefix="psq-tmpdir-")
+        os.chmod(self.tmpdir, 0o755)
+        self.work.chown(self.tmpdir)
+        work_env = self.work.env
+        self.work.env = lambda **extra: work_env(**{"TMPDIR": self.tmpdir, **extra})
+
+    def tearDown(self):
+        try:
+            left = sorted(os.listdir(self.tmpdir))
+            shutil.rmtree(self.tmpdir, ignore_errors=True)
+            self.assertEqual(left, [], "files left in TMPDIR")
+        finally:
+            super().tearDown()
+
+
+class PluginLoads(TsharkTestCase):
     def test_listed_by_tshark_as_unprivileged_user(self):
         result = run_as_user(["tshark", "-G", "plugins"], self.work)
         self.assertEqual(result.returncode, 0, result.stderr)
@@ -43,7 +68,7 @@ class PluginLoads(PluginTestCase):
             self.assertIn(key, result.stdout)
 
 
-class SameAsCli(PluginTestCase):
+class SameAsCli(TsharkTestCase):
     """tshark -z packetseq and the CLI produce byte-identical files for the same inputs."""
 
     def cli(self, *args):
@@ -110,7 +135,103 @@ class SameAsCli(PluginTestCase):
         self.assertEqual(self.read("z.svg"), self.read("cli.svg"))
 
 
-class OneCapture(PluginTestCase):
+class FilterAndFollow(TsharkTestCase):
+    """filter= restricts tshark's own -r file exactly as the CLI's -f does; follow= marks the
+    same packets of the anchor as the CLI's --follow; the files are byte-identical."""
+
+    def cli(self, *args):
+        result = run_as_user([PACKETSEQ, "--no-prompt", *args], self.work)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        return result
+
+    def tshark(self, read_file, *keys):
+        result = run_as_user(TSHARK + ["-r", read_file, "-q", "-z", ",".join(("packetseq",) + keys)],
+                             self.work)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        return result
+
+    def read(self, name):
+        with open(self.work.file(name), "rb") as f:
+            return f.read()
+
+    def test_filter_restricts_the_read_file_like_cli_f(self):
+        # The issue's own example: one file, tcp.stream==0 has 12 packets (68 in the file).
+        self.cli("-f", "tcp.stream==0", "-t", "csv", "-o", "cli", "client.pcapng")
+        self.tshark("client.pcapng", "out=z", "type=csv", "filter=tcp.stream==0")
+        z = self.read("z.csv")
+        self.assertEqual(z, self.read("cli.csv"))
+        self.assertEqual(len(z.decode().splitlines()), 1 + 12)  # header + one row per journey
+
+    def test_filter_on_five_points_identical_to_cli(self):
+        # (A port filter would match nothing at the firewall's outside: SNAT rewrites the port.)
+        self.cli("--names", "hosts", "-f", "tcp.len > 0 || tcp.flags.syn == 1", "-t", "csv,json",
+                 "-o", "cli", *CLI_SAMPLE)
+        self.tshark("client.pcapng", "point=Client", *[f"capture={c}" for c in EXTRA],
+                    "names=hosts", "out=z", "type=csv+json",
+                    "filter=tcp.len > 0 || tcp.flags.syn == 1")
+        self.assertEqual(self.read("z.csv"), self.read("cli.csv"))
+        self.assertEqual(self.read("z.json"), self.read("cli.json"))
+
+    def test_follow_identical_to_cli_and_marks_the_selected_connection(self):
+        self.cli("--names", "hosts", "--follow", "tcp.stream == 1", "-t", "csv,json", "-o", "cli",
+                 *CLI_SAMPLE)
+        self.tshark("client.pcapng", "point=Client", *[f"capture={c}" for c in EXTRA],
+                    "names=hosts", "out=z", "type=csv+json", "follow=tcp.stream == 1")
+        self.assertEqual(self.read("z.csv"), self.read("cli.csv"))
+        self.assertEqual(self.read("z.json"), self.read("cli.json"))
+        anchor = json.loads(self.read("z.json"))["points"][0]["observations"]
+        followed = [o for o in anchor if o.get("followed")]
+        self.assertEqual(len(followed), 16)  # tshark -r client.pcapng -Y 'tcp.stream == 1'
+        self.assertTrue(all(o["stream"] == 1 for o in followed))
+
+
+class SameErrorsAsCli(TsharkTestCase):
+    """Bad input fails in tshark with the CLI's exit status (1) and message, and writes nothing."""
+
+    def both(self, read_file, cli_args, keys):
+        cli = run_as_user([PACKETSEQ, "--no-prompt", *cli_args, "-o", "c.svg", read_file],
+                          self.work)
+        z = run_as_user(TSHARK + ["-r", read_file, "-q", "-z",
+                                  ",".join(("packetseq", "out=z.svg") + keys)], self.work)
+        self.assertEqual(cli.returncode, 1, cli.stderr)
+        self.assertEqual(z.returncode, 1, z.stderr)
+        message = cli.stderr.strip().splitlines()[-1].replace("packetseq: ", "", 1)
+        self.assertIn("tshark: packetseq: " + message, z.stderr)
+        self.assertFalse(os.path.exists(self.work.file("z.svg")))
+        self.assertFalse(os.path.exists(self.work.file("c.svg")))
+        return message
+
+    def test_empty_capture(self):
+        with open(self.work.file("empty.pcap"), "wb") as f:  # a pcap header and no packet
+            f.write(bytes.fromhex("d4c3b2a1020004000000000000000000ffff000001000000"))
+        self.work.chown(self.work.file("empty.pcap"))
+        message = self.both("empty.pcap", [], ())
+        self.assertEqual(message, "empty.pcap: the capture file contains no packets")
+
+    def test_filter_matching_nothing(self):
+        message = self.both("client.pcapng", ["-f", "tcp.port == 9"], ("filter=tcp.port == 9",))
+        self.assertEqual(message, "client.pcapng: no packets match the display filter "
+                                  "'tcp.port == 9' (68 packets read)")
+
+    def test_follow_matching_nothing(self):
+        message = self.both("client.pcapng", ["--follow", "tcp.stream == 9"],
+                            ("follow=tcp.stream == 9",))
+        self.assertIn("no TCP segments match the follow filter 'tcp.stream == 9'", message)
+
+    def test_fifo_capture_and_names_file_are_refused(self):
+        fifo = self.work.file("pipe.pcap")
+        os.mkfifo(fifo)
+        self.work.chown(fifo)
+        for key, what in (("capture", "capture"), ("names", "names file")):
+            z = run_as_user(TSHARK + ["-r", "client.pcapng", "-q", "-z",
+                                      f"packetseq,out=z.svg,{key}=pipe.pcap"], self.work,
+                            timeout=60)
+            self.assertEqual(z.returncode, 1, z.stderr)
+            self.assertIn(f"{what} pipe.pcap: not a regular file", z.stderr)
+        self.assertFalse(os.path.exists(self.work.file("z.svg")))
+
+
+class OneCapture(TsharkTestCase):
     def test_single_point_needs_no_packetseq_program(self):
         result = run_as_user(TSHARK + ["-r", "server.pcapng", "-q", "-z",
                                        "packetseq,name=10.10.3.2=Server,type=svg,out=one"],
@@ -122,7 +243,7 @@ class OneCapture(PluginTestCase):
         self.assertIn("[SYN]", svg)
 
 
-class BadOptions(PluginTestCase):
+class BadOptions(TsharkTestCase):
     def z(self, argument, **env):
         return run_as_user(["tshark", "-r", "client.pcapng", "-q", "-z", argument], self.work,
                            **env)
@@ -163,7 +284,7 @@ class BadOptions(PluginTestCase):
             f.write("not a capture\n")
         self.work.chown(self.work.file("notes.pcap"))
         result = self.z("packetseq,capture=notes.pcap,out=x.svg")
-        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertEqual(result.returncode, 1, result.stderr)  # as the CLI: bad input
         self.assertIn("notes.pcap", result.stderr)
         self.assertFalse(os.path.exists(self.work.file("x.svg")))
 

@@ -55,6 +55,31 @@ TEST(TsharkOptions, FilterTakesTheRestOfTheStringCommasIncluded) {
   EXPECT_EQ(o.output.out, "a.svg");
 }
 
+void expect_error(const std::string& argument, const std::string& fragment) {
+  try {
+    parse_tshark_options(argument);
+    FAIL() << "accepted: " << argument;
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+  }
+}
+
+TEST(TsharkOptions, FollowIsALastKeyLikeFilterAndEitherMayComeFirst) {
+  EXPECT_EQ(parse_tshark_options("packetseq").follow, "");
+  TsharkOptions o = parse_tshark_options("packetseq,out=a.csv,follow=tcp.stream eq 3");
+  EXPECT_EQ(o.follow, "tcp.stream eq 3");
+  EXPECT_EQ(o.filter, "tcp");  // -f keeps its meaning: the same filter in every capture
+  o = parse_tshark_options("packetseq,filter=tcp.port in {80,443},follow=ip.addr==10.0.0.1,x");
+  EXPECT_EQ(o.filter, "tcp.port in {80,443}");
+  EXPECT_EQ(o.follow, "ip.addr==10.0.0.1,x");
+  o = parse_tshark_options("packetseq,follow=tcp.stream==0,filter=tcp.len>0");
+  EXPECT_EQ(o.follow, "tcp.stream==0");
+  EXPECT_EQ(o.filter, "tcp.len>0");
+  expect_error("packetseq,follow=", "follow= is empty");
+  expect_error("packetseq,follow=a,follow=b", "follow= given twice");
+  EXPECT_NE(std::string(tshark_options_usage()).find("follow=FILTER"), std::string::npos);
+}
+
 TEST(TsharkOptions, TypeFollowsTheOutExtensionLikeTheCli) {
   EXPECT_EQ(parse_tshark_options("packetseq,out=d.svg").output.types,
             std::vector<OutputType>{OutputType::kSvg});
@@ -67,15 +92,6 @@ TEST(TsharkOptions, TypeFollowsTheOutExtensionLikeTheCli) {
 TEST(TsharkOptions, ToleratesEmptyItems) {
   EXPECT_NO_THROW(parse_tshark_options("packetseq,"));
   EXPECT_NO_THROW(parse_tshark_options("packetseq,,stats=1,"));
-}
-
-void expect_error(const std::string& argument, const std::string& fragment) {
-  try {
-    parse_tshark_options(argument);
-    FAIL() << "accepted: " << argument;
-  } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
-  }
 }
 
 TEST(TsharkOptions, RejectsBadInputNamingIt) {

@@ -209,6 +209,18 @@ TEST(JsonModel, PointsRoundTripAndAreRenumberedOnAppend) {
   }
 }
 
+TEST(JsonModel, FollowedMarkIsWrittenOnlyWhenSetAndRoundTrips) {
+  Model source = two_point_model();
+  EXPECT_EQ(model_to_json(source).find("\"followed\""), std::string::npos);
+  source.points[0].observations[0].followed = true;
+  const std::string text = model_to_json(source);
+  EXPECT_NE(text.find("\"followed\": true"), std::string::npos);
+  Model target;
+  append_points_from_json(text, "sub", target);
+  EXPECT_TRUE(target.points[0].observations[0].followed);
+  EXPECT_FALSE(target.points[1].observations[0].followed);
+}
+
 std::string valid_doc_with(const std::function<void(nlohmann::json&)>& edit) {
   auto doc = nlohmann::json::parse(model_to_json(two_point_model()));
   edit(doc);

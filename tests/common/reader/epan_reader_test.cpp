@@ -509,3 +509,70 @@ TEST(EpanReaderRobustness, EveryMalformedCaptureReadsOrThrowsReadError) {
 
 }  // namespace
 }  // namespace packetseq
+
+// ---- follow mode: the anchor's packets matching the follow filter are marked -----------------
+
+namespace packetseq {
+namespace {
+
+CapturePoint read_following(const std::string& path, const std::string& filter,
+                            const std::string& follow) {
+  ReadOptions options;
+  options.display_filter = filter;
+  options.follow_filter = follow;
+  CapturePoint point;
+  read_capture_epan(path, options, 0, point);
+  return point;
+}
+
+const std::string kSampleClient = std::string(PACKETSEQ_TEST_DATA) + "/sample/client.pcapng";
+
+TEST(EpanReaderFollow, MarksExactlyThePacketsMatchingTheFollowFilter) {
+  // The display filter still decides what is read; the follow filter only marks.
+  const CapturePoint point = read_following(kSampleClient, "tcp", "tcp.stream == 1");
+  ASSERT_EQ(point.observations.size(), 68u);
+  std::size_t followed = 0;
+  for (const auto& o : point.observations) {
+    EXPECT_EQ(o.followed, o.stream == 1) << "frame " << o.frame;
+    followed += o.followed ? 1 : 0;
+  }
+  EXPECT_EQ(followed, 16u);  // tshark -r client.pcapng -Y 'tcp.stream == 1' | wc -l
+}
+
+TEST(EpanReaderFollow, FieldsOnlyTheFollowFilterNamesArePrimed) {
+  // tcp.flags.syn is in no other filter: without priming it would never match.
+  const CapturePoint point = read_following(kSampleClient, "tcp", "tcp.flags.syn == 1");
+  std::size_t followed = 0;
+  for (const auto& o : point.observations) {
+    EXPECT_EQ(o.followed, (o.flags & kSyn) != 0) << "frame " << o.frame;
+    followed += o.followed ? 1 : 0;
+  }
+  EXPECT_EQ(followed, 6u);  // three connections: SYN and SYN-ACK each
+}
+
+TEST(EpanReaderFollow, NoFollowFilterMarksNothing) {
+  for (const auto& o : read(kSampleClient).observations) EXPECT_FALSE(o.followed);
+}
+
+TEST(EpanReaderFollow, ErrorsNameTheFollowFilter) {
+  try {
+    read_following(kSampleClient, "tcp", "tcp.stream ==");
+    FAIL() << "an invalid follow filter was accepted";
+  } catch (const ReadError& e) {
+    EXPECT_EQ(std::string(e.what()), kSampleClient +
+                                         ": invalid follow filter 'tcp.stream ==': Unexpected "
+                                         "end of filter expression.");
+  }
+  try {
+    read_following(kSampleClient, "tcp.stream == 0", "tcp.stream == 2");
+    FAIL() << "a follow filter matching nothing was accepted";
+  } catch (const ReadError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              kSampleClient +
+                  ": no TCP segments match the follow filter 'tcp.stream == 2' (12 TCP segments "
+                  "read with the display filter 'tcp.stream == 0')");
+  }
+}
+
+}  // namespace
+}  // namespace packetseq
