@@ -3,19 +3,22 @@
 
 Usage: make_many_points.py OUT_DIR POINTS [--chain N] [--seed S]
 
-The points form chains of N capture points (default 4) along one path each:
-  client host -> router -> NAT inside -> NAT outside (source NAT) -> ... -> server.
+The last point is a monitor (a tap in the core, clock 20 ms fast); the others form chains of
+N capture points (default 4) along one path each:
+  client host -> router -> [source NAT] -> NAT outside -> (monitor) -> near the server.
 Each chain carries two TCP connections seen at every point of the chain (so they are matched
-across its points; the source address and port change after the NAT hop, TTL drops per hop,
-clocks of non-first points are off by up to +-50 ms) and one connection seen only at the
-chain's first point. Servers are shared between chains (same address and port, different
-clients), connections start at random times within 10 s, ISNs and IP IDs are random, so
-nothing but the real identity of a packet says which points saw it. A last chain shorter than
-N takes the remaining points.
+across its points; the source address and port change at the NAT, TTL drops per hop, clocks
+of non-first points are off by up to +-50 ms) and one connection seen only at the chain's
+first point. The monitor also sees every chain's first connection, which ties all clocks to
+the reference (the first point) and gives one point that pairs with every other. Servers are
+shared between chains (same address and port, different clients), connections start at
+random times within 10 s, ISNs and IP IDs are random, so nothing but the real identity of a
+packet says which points saw it. A last chain shorter than N takes the remaining points.
 
 Writes OUT_DIR/pNNNNN.pcap and OUT_DIR/manifest.json: {"points": [...files in order...],
-"journeys": expected journey count when every packet is matched across its chain,
-"multi_point_journeys": ..., "connection_pairs": ...}.
+"monitor": its index, "journeys": expected journey count when every packet is matched across
+exactly the points that saw it, "multi_point_journeys", "connection_pairs", "nat_bindings",
+"clock_offset_ns": each point's true offset (reference = local + offset)}.
 """
 import json
 import os
@@ -90,11 +93,14 @@ def main():
     os.makedirs(out_dir, exist_ok=True)
     rng = random.Random(seed)
     base_ns = 1_700_000_000 * 1_000_000_000
-    files, journeys, multi, pairs = [], 0, 0, 0
+    files, journeys, multi, pairs, bindings, truth = [], 0, 0, 0, 0, []
+    monitor = []  # (local time, frame) of the monitor point
+    monitor_offset = 20_000_000
+    chain_points = max(0, total - 1)
     point = 0
     c = 0
-    while point < total:
-        length = min(chain, total - point)
+    while point < chain_points:
+        length = min(chain, chain_points - point)
         client = ip(10, (c >> 8) & 255, c & 255, 2)
         public = ip(100, 64 + ((c >> 8) & 63), c & 255, 1)
         server = ip(203, 0, 113, 1 + c % 50)
@@ -117,10 +123,21 @@ def main():
                     local = t + hops * HOP_NS + offsets[j]
                     records[j].append((local, frame(src, dst, sport, dport, seq, ack, flags,
                                                     data, cid if from_client else sid, ttl)))
+                if k == 0:  # the monitor, a tap after the NAT: TTL as on the link it taps
+                    src, dst = (public, server) if from_client else (server, public)
+                    sport, dport = (nat_port, 443) if from_client else (443, nat_port)
+                    hops = NAT_POSITION if from_client else max(0, length - 1 - NAT_POSITION)
+                    local = t + hops * HOP_NS + HOP_NS // 2 + monitor_offset
+                    monitor.append((local, frame(src, dst, sport, dport, seq, ack, flags, data,
+                                                 cid if from_client else sid, 64 - hops)))
+            seen_at = length + (1 if k == 0 else 0)
             journeys += PACKETS_PER_CONNECTION
-            if length > 1:
+            if seen_at > 1:
                 multi += PACKETS_PER_CONNECTION
-                pairs += length * (length - 1) // 2
+                pairs += seen_at * (seen_at - 1) // 2
+            # Source NAT between two consecutive points of the path (the monitor is after it).
+            if length > NAT_POSITION or k == 0:
+                bindings += 1
         # A connection only the first point sees (the client talking to a local service).
         start = base_ns + rng.randint(0, 10_000_000_000)
         lport = 30000 + rng.randint(0, 20000)
@@ -130,15 +147,23 @@ def main():
             records[0].append((t, frame(src, dst, sport, dport, seq, ack, flags, data,
                                         cid if from_client else sid, 64)))
         journeys += PACKETS_PER_CONNECTION
+        truth += [-o for o in offsets]  # reference = local + offset
         for j in range(length):
             path = os.path.join(out_dir, f"p{point + j:05d}.pcap")
             write_pcap(path, records[j])
             files.append(os.path.basename(path))
         point += length
         c += 1
+    if total > 0:
+        path = os.path.join(out_dir, f"p{total - 1:05d}.pcap")
+        write_pcap(path, monitor)
+        files.append(os.path.basename(path))
+        truth.append(-monitor_offset)
     with open(os.path.join(out_dir, "manifest.json"), "w") as f:
-        json.dump({"points": files, "chain": chain, "seed": seed, "journeys": journeys,
-                   "multi_point_journeys": multi, "connection_pairs": pairs}, f, indent=1)
+        json.dump({"points": files, "chain": chain, "seed": seed, "monitor": total - 1,
+                   "journeys": journeys, "multi_point_journeys": multi,
+                   "connection_pairs": pairs, "nat_bindings": bindings,
+                   "clock_offset_ns": truth}, f, indent=1)
         f.write("\n")
 
 
