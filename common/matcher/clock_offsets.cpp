@@ -2,7 +2,9 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <queue>
 #include <stdexcept>
+#include <tuple>
 
 #include "matcher/matcher_internal.h"
 
@@ -169,6 +171,7 @@ void estimate_clock_offsets(Workspace& ws, const MatchOptions& options) {
     std::size_t journeys;
   };
   std::vector<GroupEdge> group_edges;
+  std::map<std::pair<std::size_t, std::size_t>, std::size_t> edge_of;  // (x, y) -> its edge
   for (const ClockEdge& e : ws.edges) {
     std::size_t gx = root(e.a), gy = root(e.b);
     if (gx == gy) {
@@ -189,19 +192,25 @@ void estimate_clock_offsets(Workspace& ws, const MatchOptions& options) {
                      e.lo == kMinInf ? kMaxInf : -e.lo,
                      e.journeys};
     }
-    bool merged = false;
-    for (GroupEdge& old : group_edges)
-      if (old.x == ge.x && old.y == ge.y) {
-        old.lo = std::max(old.lo, ge.lo);
-        old.hi = std::min(old.hi, ge.hi);
-        if (ge.journeys > old.journeys) {
-          old.px = ge.px;
-          old.py = ge.py;
-        }
-        old.journeys += ge.journeys;
-        merged = true;
-      }
-    if (!merged) group_edges.push_back(ge);
+    auto [slot, fresh] = edge_of.emplace(std::make_pair(ge.x, ge.y), group_edges.size());
+    if (fresh) {
+      group_edges.push_back(ge);
+      continue;
+    }
+    GroupEdge& old = group_edges[slot->second];
+    old.lo = std::max(old.lo, ge.lo);
+    old.hi = std::min(old.hi, ge.hi);
+    if (ge.journeys > old.journeys) {
+      old.px = ge.px;
+      old.py = ge.py;
+    }
+    old.journeys += ge.journeys;
+  }
+  // The edges at each group, in edge order (Dijkstra visits only these).
+  std::vector<std::vector<std::size_t>> edges_at(n);
+  for (std::size_t i = 0; i < group_edges.size(); ++i) {
+    edges_at[group_edges[i].x].push_back(i);
+    if (group_edges[i].y != group_edges[i].x) edges_at[group_edges[i].y].push_back(i);
   }
 
   // 3. Dijkstra from every anchor: fewest one-sided edges, then the narrowest summed interval.
@@ -209,17 +218,20 @@ void estimate_clock_offsets(Workspace& ws, const MatchOptions& options) {
   auto better = [](const GroupClock& x, const GroupClock& y) {
     return x.one_sided != y.one_sided ? x.one_sided < y.one_sided : x.width < y.width;
   };
-  for (;;) {
-    std::size_t pick = n;
-    for (std::size_t g = 0; g < n; ++g)
-      if (root(g) == g && clocks[g].known && !done[g] &&
-          (pick == n || better(clocks[g], clocks[pick])))
-        pick = g;
-    if (pick == n) break;
+  // Min-heap on (one-sided edges, width, group): the same pick as scanning the groups in
+  // order for the best one; entries left behind by a later improvement are skipped.
+  using Entry = std::tuple<std::size_t, std::int64_t, std::size_t>;
+  std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> queue;
+  for (std::size_t g = 0; g < n; ++g)
+    if (root(g) == g && clocks[g].known) queue.emplace(clocks[g].one_sided, clocks[g].width, g);
+  while (!queue.empty()) {
+    const auto [one_sided, width, pick] = queue.top();
+    queue.pop();
+    if (done[pick] || clocks[pick].one_sided != one_sided || clocks[pick].width != width) continue;
     done[pick] = true;
     const GroupClock from = clocks[pick];
-    for (const GroupEdge& e : group_edges) {
-      if (e.x != pick && e.y != pick) continue;
+    for (std::size_t edge : edges_at[pick]) {
+      const GroupEdge& e = group_edges[edge];
       const bool forward = e.x == pick;
       const std::size_t to = forward ? e.y : e.x;
       if (done[to] || clocks[to].anchored) continue;
@@ -248,7 +260,10 @@ void estimate_clock_offsets(Workspace& ws, const MatchOptions& options) {
       next.via_point = forward ? e.px : e.py;
       next.at_point = forward ? e.py : e.px;
       next.journeys = e.journeys;
-      if (!clocks[to].known || better(next, clocks[to])) clocks[to] = next;
+      if (!clocks[to].known || better(next, clocks[to])) {
+        clocks[to] = next;
+        queue.emplace(next.one_sided, next.width, to);
+      }
     }
   }
 

@@ -24,11 +24,6 @@ struct UnionFind {
   }
 };
 
-std::size_t rank_in(const std::vector<std::size_t>& path, std::size_t point) {
-  auto it = std::find(path.begin(), path.end(), point);
-  return it == path.end() ? path.size() : static_cast<std::size_t>(it - path.begin());
-}
-
 // Topological order of the points of one flow direction from "x is upstream of y" relations.
 std::vector<std::size_t> order_points(const std::vector<std::size_t>& points,
                                       const std::vector<std::pair<std::size_t, std::size_t>>& rel) {
@@ -128,6 +123,9 @@ void build_flows(Workspace& ws) {
         relations.emplace_back(a_up ? pa : pb, a_up ? pb : pa);
       }
       flow.path[fd] = order_points(points, relations);
+      flow.rank[fd].clear();
+      for (std::size_t i = 0; i < flow.path[fd].size(); ++i)
+        flow.rank[fd].emplace(flow.path[fd][i], i);  // first occurrence, as a linear search
     }
   }
 }
@@ -164,16 +162,16 @@ void build_journeys(Workspace& ws) {
       continue;
     }
     const auto [flow, fd] = flow_dir(group[0]);
-    const auto& path = ws.flows[flow].path[fd];
+    const Flow& f = ws.flows[flow];
     std::sort(group.begin(), group.end(), [&](std::uint32_t x, std::uint32_t y) {
-      const std::size_t rx = rank_in(path, ws.point_of(x)), ry = rank_in(path, ws.point_of(y));
+      const std::size_t rx = f.rank_in(fd, ws.point_of(x)), ry = f.rank_in(fd, ws.point_of(y));
       return rx != ry ? rx < ry : ws.corrected(x) < ws.corrected(y);
     });
     Journey j;
     for (std::uint32_t g : group) {
       j.sightings.push_back(Sighting{ws.refs[g], ws.corrected(g)});
-      for (std::size_t p = 0; p < ws.points(); ++p)
-        if (!seen_points.count(p) && ws.is_ambiguous_at(g, p)) j.ambiguous = true;
+      for (std::size_t p : ws.ambiguous_points(g))
+        if (!seen_points.count(p)) j.ambiguous = true;
     }
     if (j.ambiguous && group.size() == 1) ++ws.results.counters.ambiguous_observations;
     model.journeys.push_back(std::move(j));
@@ -230,7 +228,7 @@ void detect_losses(Workspace& ws) {
     const Flow& flow = ws.flows[cq.flow];
     const int fd = ws.info[g].dir ^ cq.flip;
     const auto& path = flow.path[fd];
-    const std::size_t idx = rank_in(path, cq.point);
+    const std::size_t idx = flow.rank_in(fd, cq.point);
     if (idx + 1 >= path.size()) continue;
     const std::size_t p = path[idx + 1];
     const std::int64_t offset = model.points[p].clock.offset_ns;
@@ -338,11 +336,13 @@ void compute_hop_stats(Workspace& ws) {
     if (j.ambiguous) continue;
     const std::uint32_t g0 = ws.gid(j.sightings.front().observation);
     const Connection& c = ws.conns[ws.info[g0].conn];
-    const auto& path = ws.flows[c.flow].path[ws.info[g0].dir ^ c.flip];
+    const Flow& flow = ws.flows[c.flow];
+    const int fd = ws.info[g0].dir ^ c.flip;
     for (std::size_t k = 0; k + 1 < j.sightings.size(); ++k) {
       const std::size_t from = j.sightings[k].observation.point;
       const std::size_t to = j.sightings[k + 1].observation.point;
-      if (rank_in(path, to) != rank_in(path, from) + 1) continue;  // a capture missed it between
+      // A capture missed it between.
+      if (flow.rank_in(fd, to) != flow.rank_in(fd, from) + 1) continue;
       hops[{from, to}].transits.push_back(
           sat_sub(j.sightings[k + 1].time_ns, j.sightings[k].time_ns));
     }

@@ -1,6 +1,7 @@
 // Internal state shared by the matcher's stages (not installed; see docs/matching.md).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -116,6 +117,12 @@ struct Flow {
   std::vector<std::uint32_t> conns;
   std::unordered_map<std::size_t, std::uint32_t> conn_at;  // point -> connection
   std::vector<std::size_t> path[2];  // points in path order, per flow direction (0: client->server)
+  std::unordered_map<std::size_t, std::size_t> rank[2];  // point -> its index in path[fd]
+  // Index of the point in path[fd], path[fd].size() when it is not on it.
+  std::size_t rank_in(int fd, std::size_t point) const {
+    auto it = rank[fd].find(point);
+    return it == rank[fd].end() ? path[fd].size() : it->second;
+  }
 };
 
 struct Workspace {
@@ -130,7 +137,8 @@ struct Workspace {
   std::vector<ConnPair> pairs;
   std::vector<PairMatch> matches;
   std::vector<Ambiguity> ambiguities;
-  std::unordered_set<std::uint64_t> ambiguous_at;  // gid * points + point: unsettled candidates
+  // gid -> points where it has unsettled candidates (few per observation: listed, not a set).
+  std::unordered_map<std::uint32_t, std::vector<std::size_t>> ambiguous_at;
   std::vector<ClockEdge> edges;
   std::vector<Flow> flows;
   std::vector<std::int64_t> span_begin, span_end;  // per point, local clock
@@ -149,10 +157,26 @@ struct Workspace {
     return static_cast<std::uint32_t>(base[ref.point] + ref.index);
   }
   void mark_ambiguous_at(std::uint32_t gid, std::size_t point) {
-    ambiguous_at.insert(static_cast<std::uint64_t>(gid) * points() + point);
+    auto& list = ambiguous_at[gid];
+    if (std::find(list.begin(), list.end(), point) == list.end()) list.push_back(point);
+  }
+  void clear_ambiguous_at(std::uint32_t gid, std::size_t point) {
+    auto it = ambiguous_at.find(gid);
+    if (it == ambiguous_at.end()) return;
+    auto& list = it->second;
+    list.erase(std::remove(list.begin(), list.end(), point), list.end());
+    if (list.empty()) ambiguous_at.erase(it);
   }
   bool is_ambiguous_at(std::uint32_t gid, std::size_t point) const {
-    return ambiguous_at.count(static_cast<std::uint64_t>(gid) * points() + point) != 0;
+    auto it = ambiguous_at.find(gid);
+    return it != ambiguous_at.end() &&
+           std::find(it->second.begin(), it->second.end(), point) != it->second.end();
+  }
+  // The points where gid has unsettled candidates (empty when none).
+  const std::vector<std::size_t>& ambiguous_points(std::uint32_t gid) const {
+    static const std::vector<std::size_t> kEmpty;
+    auto it = ambiguous_at.find(gid);
+    return it == ambiguous_at.end() ? kEmpty : it->second;
   }
   void warn(std::string text) { results.warnings.push_back(std::move(text)); }
   bool kept_flow(std::uint32_t flow) const { return flow_kept.empty() || flow_kept[flow]; }

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "matcher/matcher_internal.h"
 
@@ -57,7 +58,31 @@ std::uint64_t seq_key(const Observation& o, std::uint32_t seq_delta, std::uint32
   return h;
 }
 
+// Every non-duplicate observation of every point under its key, per family, in global-id order:
+// the observations one point has under a key are a contiguous run (global ids are point-major).
 using FamilyIndex = std::unordered_map<std::uint64_t, std::vector<std::uint32_t>>;
+
+// The observations at one point under one key (a run of a FamilyIndex bucket).
+struct Bucket {
+  const std::uint32_t* first = nullptr;
+  const std::uint32_t* last = nullptr;
+  std::size_t size() const { return static_cast<std::size_t>(last - first); }
+  bool empty() const { return first == last; }
+  const std::uint32_t* begin() const { return first; }
+  const std::uint32_t* end() const { return last; }
+};
+
+Bucket bucket_at(const Workspace& ws, const FamilyIndex& index, std::uint64_t key,
+                 std::size_t point) {
+  auto it = index.find(key);
+  if (it == index.end()) return {};
+  const auto& list = it->second;
+  const auto lo = static_cast<std::uint32_t>(ws.base[point]);
+  const auto hi = static_cast<std::uint32_t>(ws.base[point + 1]);
+  const std::uint32_t* first = std::lower_bound(list.data(), list.data() + list.size(), lo);
+  const std::uint32_t* last = std::lower_bound(first, list.data() + list.size(), hi);
+  return Bucket{first, last};
+}
 
 std::uint32_t mode_of(const std::unordered_map<std::uint32_t, int>& votes, bool& found) {
   std::uint32_t best = 0;
@@ -80,8 +105,8 @@ struct PairOutcome {
 };
 
 // Matches the packets of one candidate connection pair; decides whether the pair stands.
-PairOutcome match_connection_pair(Workspace& ws, const FamilyIndex* index, ConnPair& pair,
-                                  std::uint32_t pair_id) {
+PairOutcome match_connection_pair(Workspace& ws, const FamilyIndex* index, std::size_t pb,
+                                  ConnPair& pair, std::uint32_t pair_id) {
   PairOutcome out;
   const Connection& ca = ws.conns[pair.a];
   const Connection& cb = ws.conns[pair.b];
@@ -101,11 +126,11 @@ PairOutcome match_connection_pair(Workspace& ws, const FamilyIndex* index, ConnP
       for (int f = 0; f < kFamilies; ++f) {
         std::uint64_t key;
         if (!family_key(oa, f, key)) continue;
-        auto it = index[f].find(key);
-        if (it == index[f].end() || it->second.size() > kMaxVoteBucket) continue;
+        const Bucket bucket = bucket_at(ws, index[f], key, pb);
+        if (bucket.empty() || bucket.size() > kMaxVoteBucket) continue;
         std::uint32_t only = kNone;
         int n = 0;
-        for (std::uint32_t b : it->second)
+        for (std::uint32_t b : bucket)
           if (ws.info[b].conn == pair.b && ws.info[b].dir == db) {
             only = b;
             ++n;
@@ -213,18 +238,7 @@ PairOutcome match_connection_pair(Workspace& ws, const FamilyIndex* index, ConnP
   return out;
 }
 
-void match_two_points(Workspace& ws, std::size_t pa, std::size_t pb) {
-  FamilyIndex index[kFamilies];
-  for (auto& family : index) family.reserve(ws.base[pb + 1] - ws.base[pb]);
-  for (std::size_t g = ws.base[pb]; g < ws.base[pb + 1]; ++g) {
-    if (ws.info[g].duplicate) continue;
-    for (int f = 0; f < kFamilies; ++f) {
-      std::uint64_t key;
-      if (family_key(ws.obs(static_cast<std::uint32_t>(g)), f, key))
-        index[f][key].push_back(static_cast<std::uint32_t>(g));
-    }
-  }
-
+void match_two_points(Workspace& ws, const FamilyIndex* index, std::size_t pa, std::size_t pb) {
   // Votes for (connection at A, connection at B, direction flip).
   std::unordered_map<std::uint64_t, double> votes;
   for (std::size_t g = ws.base[pa]; g < ws.base[pa + 1]; ++g) {
@@ -233,10 +247,10 @@ void match_two_points(Workspace& ws, std::size_t pa, std::size_t pb) {
     for (int f = 0; f < kFamilies; ++f) {
       std::uint64_t key;
       if (!family_key(o, f, key)) continue;
-      auto it = index[f].find(key);
-      if (it == index[f].end() || it->second.size() > kMaxVoteBucket) continue;
-      const double weight = 1.0 / static_cast<double>(it->second.size());
-      for (std::uint32_t b : it->second) {
+      const Bucket bucket = bucket_at(ws, index[f], key, pb);
+      if (bucket.empty() || bucket.size() > kMaxVoteBucket) continue;
+      const double weight = 1.0 / static_cast<double>(bucket.size());
+      for (std::uint32_t b : bucket) {
         const std::uint64_t flip = ws.info[g].dir ^ ws.info[b].dir;
         // Never required, but an unchanged 4-tuple settles a tie between equally good
         // candidates (a proxy's second connection carrying the same relative seq/ack).
@@ -293,7 +307,7 @@ void match_two_points(Workspace& ws, std::size_t pa, std::size_t pb) {
     pair.b = static_cast<std::uint32_t>((key >> 1) & 0xFFFFFFFFu);
     pair.flip = static_cast<std::uint8_t>(key & 1);
     const std::uint32_t pair_id = static_cast<std::uint32_t>(ws.pairs.size());
-    PairOutcome outcome = match_connection_pair(ws, index, pair, pair_id);
+    PairOutcome outcome = match_connection_pair(ws, index, pb, pair, pair_id);
     if (!outcome.accepted) continue;
     pair.ambiguous_keys = outcome.ambiguous_keys;
     ws.pairs.push_back(std::move(pair));
@@ -311,8 +325,50 @@ void match_two_points(Workspace& ws, std::size_t pa, std::size_t pb) {
 }  // namespace
 
 void match_point_pairs(Workspace& ws) {
-  for (std::size_t pa = 0; pa < ws.points(); ++pa)
-    for (std::size_t pb = pa + 1; pb < ws.points(); ++pb) match_two_points(ws, pa, pb);
+  // One index over all points instead of one per pair of points (which was quadratic in the
+  // number of points, however little they share).
+  const std::size_t n = ws.points();
+  FamilyIndex index[kFamilies];
+  for (std::uint32_t g = 0; g < ws.refs.size(); ++g) {
+    if (ws.info[g].duplicate) continue;
+    for (int f = 0; f < kFamilies; ++f) {
+      std::uint64_t key;
+      if (family_key(ws.obs(g), f, key)) index[f][key].push_back(g);
+    }
+  }
+
+  // Only pairs of points that share a key can vote for a connection pair: a and b see a key,
+  // b at most kMaxVoteBucket times. Other pairs would find nothing (match_two_points would do
+  // nothing for them), so they are skipped; the candidates run in the same (a, b) order.
+  std::vector<std::uint64_t> candidates;
+  std::vector<bool> seen_dense;  // n * n bits while that is small, else a hash set
+  std::unordered_set<std::uint64_t> seen_sparse;
+  const bool dense = n <= 16384;
+  if (dense) seen_dense.assign(n * n, false);
+  std::vector<std::pair<std::size_t, std::size_t>> runs;  // (point, observations there)
+  for (const auto& family : index)
+    for (const auto& [key, list] : family) {
+      runs.clear();
+      for (std::uint32_t g : list) {
+        const std::size_t p = ws.point_of(g);
+        if (runs.empty() || runs.back().first != p)
+          runs.emplace_back(p, 1);
+        else
+          ++runs.back().second;
+      }
+      if (runs.size() < 2) continue;
+      for (std::size_t i = 0; i < runs.size(); ++i)
+        for (std::size_t k = i + 1; k < runs.size(); ++k) {
+          if (runs[k].second > kMaxVoteBucket) continue;
+          const std::uint64_t pair = static_cast<std::uint64_t>(runs[i].first) * n + runs[k].first;
+          const bool fresh = dense ? !seen_dense[pair] : seen_sparse.insert(pair).second;
+          if (!fresh) continue;
+          if (dense) seen_dense[pair] = true;
+          candidates.push_back(pair);
+        }
+    }
+  std::sort(candidates.begin(), candidates.end());
+  for (std::uint64_t pair : candidates) match_two_points(ws, index, pair / n, pair % n);
   ws.results.counters.connection_pairs = ws.pairs.size();
   // Deterministic order (the candidates came from hash maps), each pair once, best score kept.
   auto& u = ws.unsettled;
@@ -407,8 +463,8 @@ void settle_ambiguities_by_time(Workspace& ws) {
     ++ws.results.counters.tie_broken;
     ++ws.pairs[m.pair].tie_broken;
     // The settled pair no longer blocks loss detection at the other point.
-    ws.ambiguous_at.erase(static_cast<std::uint64_t>(m.a) * ws.points() + ws.point_of(m.b));
-    ws.ambiguous_at.erase(static_cast<std::uint64_t>(m.b) * ws.points() + ws.point_of(m.a));
+    ws.clear_ambiguous_at(m.a, ws.point_of(m.b));
+    ws.clear_ambiguous_at(m.b, ws.point_of(m.a));
   }
 }
 

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 
 #include "matcher/matcher_internal.h"
@@ -31,11 +32,12 @@ std::unordered_map<std::string, std::size_t> nodes_by_address(const Model& model
   return by_address;
 }
 
-std::size_t node_named(Model& model, const std::string& name) {
-  for (std::size_t i = 0; i < model.nodes.size(); ++i)
-    if (model.nodes[i].name == name) return i;
-  model.nodes.push_back(Node{name, {}});
-  return model.nodes.size() - 1;
+// The node of that name, added when missing; `by_name` indexes model.nodes (kept up to date).
+std::size_t node_named(Model& model, std::unordered_map<std::string, std::size_t>& by_name,
+                       const std::string& name) {
+  auto [it, fresh] = by_name.emplace(name, model.nodes.size());
+  if (fresh) model.nodes.push_back(Node{name, {}});
+  return it->second;
 }
 
 }  // namespace
@@ -92,11 +94,14 @@ void infer_point_nodes(Workspace& ws) {
     }
   }
 
-  std::map<long, long> merged_into;  // unnamed node -> node it joins
+  std::map<long, long> merged_into;                           // unnamed node -> node it joins
+  std::unordered_map<std::string, std::size_t> node_by_name;  // first node of each name
+  for (std::size_t i = 0; i < model.nodes.size(); ++i) node_by_name.emplace(model.nodes[i].name, i);
   for (std::size_t p = 0; p < n; ++p) {
     CapturePoint& point = model.points[p];
     if (!point.node.empty()) {
-      node_named(model, point.node);  // the user's name: make sure the lifeline exists
+      node_named(model, node_by_name,
+                 point.node);  // the user's name: make sure the lifeline exists
       continue;
     }
     long best = -1, best_score = 0;
@@ -121,7 +126,7 @@ void infer_point_nodes(Workspace& ws) {
     } else if (!point.observations.empty()) {
       // A middlebox interface owning none of the addresses it saw: a lifeline of its own.
       point.node = point.name;
-      node_named(model, point.node);
+      node_named(model, node_by_name, point.node);
     }
   }
   if (merged_into.empty()) return;
@@ -198,18 +203,24 @@ void order_nodes(Workspace& ws) {
   std::vector<std::vector<std::pair<long, long>>> successors(count);
   for (const auto& [edge, weight] : before)
     if (edge.first != edge.second) successors[edge.first].emplace_back(edge.second, weight);
+  // Ordered by (incoming weight, lifelines on a path first, index): the set's first entry is
+  // the node a scan in index order for the fewest predecessors would pick.
   std::vector<bool> placed(count, false);
+  std::set<std::tuple<long, int, long>> ready;
+  auto entry = [&](long i) { return std::make_tuple(incoming[i], has_edge[i] ? 0 : 1, i); };
+  for (long i = 0; i < count; ++i) ready.insert(entry(i));
   std::vector<long> order;
-  for (long round = 0; round < count; ++round) {
-    long pick = -1;
-    for (long i = 0; i < count; ++i)
-      if (!placed[i] && (pick < 0 || incoming[i] < incoming[pick] ||
-                         (incoming[i] == incoming[pick] && has_edge[i] && !has_edge[pick])))
-        pick = i;
+  while (!ready.empty()) {
+    const long pick = std::get<2>(*ready.begin());
+    ready.erase(ready.begin());
     placed[pick] = true;
     order.push_back(pick);
-    for (const auto& [next, weight] : successors[pick])
-      if (!placed[next]) incoming[next] -= weight;
+    for (const auto& [next, weight] : successors[pick]) {
+      if (placed[next]) continue;
+      ready.erase(entry(next));
+      incoming[next] -= weight;
+      ready.insert(entry(next));
+    }
   }
   std::vector<Node> ordered;
   ordered.reserve(order.size());

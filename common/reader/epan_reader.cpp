@@ -20,11 +20,29 @@
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "reader/dissection_fields.h"
+
+// libwireshark 4.0 reloads its name-resolution tables in every epan_new() (init_dissection ->
+// host_name_lookup_reset: manuf 52k lines, enterprises.tsv 62k, services, wka) and never frees
+// the previous copies: ~0.25 s and ~11 MB per capture file, so 2,000 small capture points took
+// minutes and tens of GB. packetseq resolves no names (disable_name_resolution below), so MAC
+// vendors, well-known addresses and port names are never shown; enterprise numbers only appear
+// in protocol trees, which packetseq does not read. This definition in the executable takes
+// precedence over libwsutil's exported one for libwireshark's calls (ELF symbol interposition)
+// and gives those four files as empty (/dev/null), for every file alike; other data files
+// (DTDs, RADIUS/Diameter dictionaries, ...) resolve as libwsutil does it. Wireshark itself,
+// which loads the plugin after libwsutil, keeps libwsutil's definition.
+extern "C" char* get_datafile_path(const char* filename) {
+  static const char* const kSkipped[] = {"manuf", "wka", "services", "enterprises.tsv"};
+  for (const char* name : kSkipped)
+    if (std::strcmp(filename, name) == 0) return g_strdup("/dev/null");
+  return g_build_filename(get_datafile_dir(), filename, nullptr);
+}
 
 namespace packetseq {
 namespace {

@@ -214,3 +214,37 @@ class FreshChainCaptures(TempDirTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ManyPoints(TempDirTestCase):
+    """300 generated capture points (tests/e2e/make_many_points.py): chains of four behind a
+    source NAT plus a monitor seeing every chain. Functional only: no timing is asserted here
+    (scripts/bench-many-points.py measures it)."""
+
+    def test_300_points_match_exactly_their_own_packets(self):
+        folder = self.path("points")
+        result = run([sys.executable, os.path.join(HERE, "make_many_points.py"), folder, "300"])
+        self.assertEqual(result.returncode, 0, result.stderr)
+        with open(os.path.join(folder, "manifest.json")) as f:
+            truth = json.load(f)
+        points = [(os.path.join(folder, p), p[:-5]) for p in truth["points"]]
+        self.assertEqual(len(points), 300)
+        model = model_json(self, points=points, names=False)
+        counters = model["match"]["counters"]
+        self.assertEqual(counters["journeys"], truth["journeys"])
+        self.assertEqual(len(model["journeys"]), truth["journeys"])
+        self.assertEqual(counters["multi_point_journeys"], truth["multi_point_journeys"])
+        self.assertEqual(counters["connection_pairs"], truth["connection_pairs"])
+        self.assertEqual(counters["nat_bindings"], truth["nat_bindings"])
+        self.assertEqual(counters["ambiguous_observations"], 0)
+        self.assertEqual(counters["lost"], 0)
+        self.assertEqual(model["match"]["warnings"], [])
+        # A journey stays within one chain (points 4c .. 4c+3), plus the monitor.
+        chain, monitor = truth["chain"], truth["monitor"]
+        for journey in model["journeys"]:
+            chains = {s["point"] // chain for s in journey["sightings"] if s["point"] != monitor}
+            self.assertEqual(len(chains), 1, journey)
+        for point, offset in zip(model["points"], truth["clock_offset_ns"]):
+            clock = point["clock"]
+            self.assertLessEqual(clock["low_ns"], offset, point["name"])
+            self.assertGreaterEqual(clock["high_ns"], offset, point["name"])
