@@ -298,8 +298,20 @@ nsx "$ns_client" "$python" "$script_dir/sample-client.py" --host "$relay_front_a
   --port "$relay_port" --source "$client_addr" --pause-ms "$pause_ms" \
   /200B.txt=200 /4KiB.txt=4096 /20KiB.txt=20480 || die "the HTTP client failed (see above)"
 
-# Every connection ends with the client's FIN, which the relay forwards after its hold.
+# Every connection ends with the client's FIN, which the relay forwards after its hold. On a
+# loaded machine the last segments may still be on their way after the grace period: stop the
+# captures only once no capture file has grown for a whole second (packets reach the files at
+# once: -U --immediate-mode), or after 30 s. Stopping mid-flight would leave a packet seen at
+# one point only, or in the kernel ring but not in the file ("captured" < "received").
 sleep "$grace"
+capture_sizes() { stat -c %s "$work"/cap/*.pcap | tr '\n' ' '; }
+quiet_since=$SECONDS last_sizes=$(capture_sizes) waited=0
+while [ $((SECONDS - quiet_since)) -lt 1 ] && [ "$waited" -lt 120 ]; do
+  sleep 0.25
+  waited=$((waited + 1))
+  sizes=$(capture_sizes)
+  if [ "$sizes" != "$last_sizes" ]; then quiet_since=$SECONDS last_sizes=$sizes; fi
+done
 # SIGTERM, not SIGINT: background jobs of a non-interactive shell may start with SIGINT ignored.
 # tcpdump handles both the same way (flush, print statistics, exit 0).
 for pid in "${capture_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
