@@ -286,6 +286,49 @@ class Follow(TempDirTestCase):
         for point in model["points"][1:]:  # other points: selected by matching, never marked
             self.assertFalse(any(o.get("followed") for o in point["observations"]))
 
+    def tshark_frames(self, capture, display_filter):
+        result = run(["tshark", "-r", capture, "-Y", display_filter, "-T", "fields",
+                      "-e", "frame.number"])
+        self.assertEqual(result.returncode, 0, result.stderr)
+        return {int(n) for n in result.stdout.split()}
+
+    def test_each_point_keeps_exactly_that_connection(self):
+        """Truth from outside packetseq: the relay's own log (relay-chunks.tsv) names, for its
+        n-th connection, the firewall's translated client address:port and the relay's own port
+        towards the server; the n-th client connection is client tcp.stream n-1."""
+        relay_conns = []
+        with open(f"{SAMPLE}/relay-chunks.tsv") as f:
+            for line in f:
+                fields = line.rstrip("\n").split("\t")
+                if fields[0] == "conn":
+                    detail = dict(kv.split("=") for kv in fields[-1].split())
+                    relay_conns.append((detail["client"], detail["upstream_local"]))
+        self.assertEqual(len(relay_conns), 3)
+        for stream, (outside, upstream) in enumerate(relay_conns):
+            with self.subTest(stream=stream):
+                model = self.json("-t", "json", "--follow", f"tcp.stream == {stream}")
+                ports = run(["tshark", "-r", f"{SAMPLE}/client.pcapng", "-Y",
+                             f"tcp.stream == {stream} && tcp.flags.syn == 1 && "
+                             "tcp.flags.ack == 0", "-T", "fields", "-e", "tcp.srcport"])
+                client_port = int(ports.stdout.split()[0])
+                nat_port = int(outside.split(":")[1])
+                relay_port = int(upstream.split(":")[1])
+                expected = {
+                    "client.pcapng": f"tcp.stream == {stream}",
+                    "fw-inside.pcap": f"tcp.port == {client_port}",
+                    "fw-outside.pcap": f"tcp.port == {nat_port}",
+                    "relay.pcap": f"tcp.port == {nat_port} || tcp.port == {relay_port}",
+                    "server.pcapng": f"tcp.port == {relay_port}",
+                }
+                for point in model["points"]:
+                    name = os.path.basename(point["path"])
+                    kept = {o["frame"] for o in point["observations"]}
+                    self.assertEqual(kept,
+                                     self.tshark_frames(point["path"], expected[name]), name)
+                    self.assertTrue(kept, name)
+                bindings = {(b["inside"], b["outside"]) for b in model["nat_bindings"]}
+                self.assertIn((f"10.10.1.2:{client_port}", outside), bindings)
+
     def test_header_names_the_follow_filter(self):
         out = self.path("follow.svg")
         result = packetseq("--no-prompt", *NAMES, "--follow", "tcp.stream == 1", "-o", out,
