@@ -228,11 +228,9 @@ CliOptions parse_cli_options(int argc, char** argv) {
     if (capture.named) capture.name = option_text(capture.name, "capture name");
     options.captures.push_back(std::move(capture));
   }
-  if (const auto follow_s = text(follow_v, "--follow")) {
-    if (follow_s->find_first_not_of(" \t") == std::string::npos)
-      throw UsageError("--follow needs a display filter, e.g. --follow 'tcp.stream==0'");
-    options.follow = *follow_s;
-  }
+  if (follow_v && follow_v->find_first_not_of(" \t") == std::string::npos)
+    throw UsageError("--follow needs a display filter, e.g. --follow 'tcp.stream==0'");
+  if (const auto follow_s = text(follow_v, "--follow")) options.follow = *follow_s;
 
   // The keyword parsers echo the value; a huge one is shortened to an excerpt.
   auto keyword = [](const std::string& value, const char* option, auto parse) {
