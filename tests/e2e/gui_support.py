@@ -328,7 +328,7 @@ class WiresharkSession:
     MAIN = (0, 0, 760, 1060)
     DIALOG = (770, 0, 1220, 1060)
 
-    def __init__(self, work, capture, shots_dir=None):
+    def __init__(self, work, capture, shots_dir=None, extra_args=()):
         self.work = work
         self.capture = capture
         self.shots = shots_dir or work.path
@@ -340,7 +340,7 @@ class WiresharkSession:
         self.proc = None
         self.dialog = None
         try:
-            self.proc = subprocess.Popen(user_prefix() + ["wireshark", "-r", capture],
+            self.proc = subprocess.Popen(user_prefix() + ["wireshark", *extra_args, "-r", capture],
                                          cwd=work.path, env=env, stdout=self.log,
                                          stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                          start_new_session=True)

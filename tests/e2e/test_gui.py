@@ -14,6 +14,7 @@ import unittest
 import xml.etree.ElementTree as ET
 
 from e2e_support import read_png
+from e2e_support import PACKETSEQ
 from gui_support import (QT_MODULE, UserWorkdir, WiresharkSession, children_of, find_word,
                          is_root, reader_processes, require_plugin, require_programs)
 
@@ -34,6 +35,8 @@ def pixels_in(pixels, region, rgb, tolerance=40):
 class DialogTestCase(unittest.TestCase):
     """One Wireshark on the sample's client.pcapng per test, dialog open."""
 
+    wireshark_args = ()  # extra Wireshark options, e.g. a display filter
+
     def setUp(self):
         require_programs(self, "wireshark", "Xvfb", "xdotool", "import", "convert", "tesseract",
                          "readelf")
@@ -48,7 +51,8 @@ class DialogTestCase(unittest.TestCase):
         os.mkdir(self.shots)
         self.work.chown(self.shots)
         self.addCleanup(self.keep_shots)
-        self.ws = WiresharkSession(self.work, self.work.file("client.pcapng"), self.shots)
+        self.ws = WiresharkSession(self.work, self.work.file("client.pcapng"), self.shots,
+                                   self.wireshark_args)
         self.addCleanup(self.ws.stop)  # cleanups run even when setUp fails half-way
         self.ws.open_dialog()
         self.anchor_buttons()
@@ -155,6 +159,36 @@ class BuildAndNavigate(DialogTestCase):
         # Wireshark itself selected frame 2: its detail pane starts with "Frame 2:".
         mx, my, mw, mh = self.ws.MAIN
         self.wait_text((mx, my + mh // 2, mw // 2, 150), "Frame 2:", "packet-details")
+
+
+class FollowDisplayFilter(DialogTestCase):
+    """Wireshark opened with a display filter on one connection (as after Follow > TCP Stream):
+    the dialog follows that connection across the points it is given."""
+
+    STREAM = "tcp.stream eq 1"
+    wireshark_args = ("-Y", STREAM)
+
+    def arrows_by_cli(self, *extra):
+        out = os.path.join(self.work.path, "cli.json")
+        points = [self.work.file(n) for n in ("client.pcapng", "fw-inside.pcap", "fw-outside.pcap")]
+        result = subprocess.run([PACKETSEQ, "--no-prompt", "-t", "json", "-o", out, *extra,
+                                 *points], capture_output=True, text=True, timeout=300)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        with open(out) as f:
+            return len(json.load(f)["arrows"])
+
+    def test_display_filter_prefills_follow_and_build_keeps_that_connection(self):
+        dx, dy, dw, _ = self.ws.DIALOG
+        # The follow field shows Wireshark's filter (follow is on since a filter is applied).
+        self.ws.wait_word("tcp.stream", region=(dx, dy, dw, self.build_xy[1] - dy), label="follow")
+        self.add_point(self.work.file("fw-inside.pcap"))
+        self.add_point(self.work.file("fw-outside.pcap"))
+        self.click_build()
+        status = self.wait_built()
+        followed = self.arrows_by_cli("--follow", self.STREAM)
+        self.assertLess(followed, self.arrows_by_cli())  # following really selects
+        self.assertIn("3 capture points", status)
+        self.assertIn(f"{followed} arrows", status)
 
 
 class Export(DialogTestCase):
