@@ -205,9 +205,17 @@ void SequenceDialog::buildUi() {
   export_button_ = new QPushButton(tr("Export…"));
   export_button_->setEnabled(false);
   auto* export_menu = new QMenu(export_button_);
-  for (const char* type : {"png", "svg", "pdf", "diag", "csv", "json"}) {
-    const QString t = type;
-    export_menu->addAction(t.toUpper(), this, [this, t] { exportAs(t); });
+  struct ExportChoice {
+    const char* label;
+    const char* type;  // as -t takes it; its extension comes from output_extension()
+  };
+  for (const ExportChoice& c :
+       {ExportChoice{"PNG", "png"}, ExportChoice{"SVG", "svg"}, ExportChoice{"PDF", "pdf"},
+        ExportChoice{"DIAG", "diag"}, ExportChoice{"CSV", "csv"}, ExportChoice{"JSON", "json"},
+        ExportChoice{"Mermaid", "mermaid"}, ExportChoice{"PlantUML", "plantuml"},
+        ExportChoice{"Text", "txt"}}) {
+    const QString label = c.label, type = c.type;
+    export_menu->addAction(label, this, [this, label, type] { exportAs(type, label); });
   }
   export_button_->setMenu(export_menu);
   actions->addWidget(build_button_);
@@ -724,21 +732,23 @@ void SequenceDialog::closeEvent(QCloseEvent* event) {
   QDialog::closeEvent(event);
 }
 
-void SequenceDialog::exportAs(const QString& type) {
-  guarded(status_, [this, type] {
+void SequenceDialog::exportAs(const QString& type, const QString& label) {
+  guarded(status_, [this, type, label] {
     if (!model_) return;
+    const OutputType output_type = parse_output_type(ss(type));
+    const QString ext = output_extension(output_type);
     const QString dir = open_path_.isEmpty() ? QDir::homePath() : QFileInfo(open_path_).path();
     const QString suggestion =
-        QDir(dir).filePath(QFileInfo(open_path_).completeBaseName() + "-packetseq." + type);
+        QDir(dir).filePath(QFileInfo(open_path_).completeBaseName() + "-packetseq." + ext);
     const QString path =
-        QFileDialog::getSaveFileName(this, tr("Export %1").arg(type.toUpper()), suggestion,
-                                     tr("%1 files (*.%2);;All files (*)").arg(type.toUpper(), type),
-                                     nullptr, QFileDialog::DontUseNativeDialog);
+        QFileDialog::getSaveFileName(this, tr("Export %1").arg(label), suggestion,
+                                     tr("%1 files (*.%2);;All files (*)").arg(label, ext), nullptr,
+                                     QFileDialog::DontUseNativeDialog);
     if (path.isEmpty()) return;
     OutputRequest request;
     request.out = ss(path);
     request.layout = layout_;
-    request.types = {parse_output_type(ss(type))};
+    request.types = {output_type};
     QApplication::setOverrideCursor(Qt::WaitCursor);
     std::vector<std::string> written;
     try {

@@ -59,7 +59,7 @@ class SequenceDialog : public QDialog {
   void cancel();
   void pollReaders();
   void assemblyFinished();
-  void exportAs(const QString& type);
+  void exportAs(const QString& type, const QString& label);
   void showTooltip(const packetseq::Tag& tag, const QPoint& global_pos);
   void goToPacket(const packetseq::Tag& tag);
 
