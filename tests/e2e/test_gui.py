@@ -192,12 +192,13 @@ class FollowDisplayFilter(DialogTestCase):
 
 
 class Export(DialogTestCase):
-    def export(self, kind):
+    def export(self, kind, label=None):
+        label = label or kind.upper()
         button = self.ws.click_word("Export", region=self.button_row, label="export-button")
         time.sleep(0.5)
-        self.ws.click_word(kind.upper(), region=(button[0] - 80, button[1] + 10, 220, 200),
+        self.ws.click_word(label, region=(button[0] - 80, button[1] + 10, 220, 320),
                            exact=True, label="export-menu")
-        window = self.ws.wait_window(f"Export {kind.upper()}", 60)
+        window = self.ws.wait_window(f"Export {label}", 60)
         x, y, w, h = self.ws.x.geometry(window)
         self.ws.click_word("Save", region=(x + w // 2, y + h // 2, w // 2, h // 2), exact=True,
                            label="save-dialog")
@@ -208,7 +209,7 @@ class Export(DialogTestCase):
             time.sleep(0.3)
         self.assertTrue(os.path.exists(path), f"{path} not written")
         deadline = time.time() + 30  # the save dialog closes before the next menu can open
-        while self.ws.x.windows(f"Export {kind.upper()}") and time.time() < deadline:
+        while self.ws.x.windows(f"Export {label}") and time.time() < deadline:
             time.sleep(0.3)
         return path
 
@@ -232,6 +233,12 @@ class Export(DialogTestCase):
             model = json.load(f)
         self.assertEqual(model["schema"], "packetseq-model")
         self.assertEqual(len(model["points"][0]["observations"]), 68)
+
+        with open(self.export("txt", "Text"), encoding="utf-8") as f:
+            ladder = f.read()
+        self.assertTrue(ladder.startswith("packetseq\n"), ladder[:200])
+        self.assertIn("10.10.1.2", ladder)
+        self.assertIn("legend:", ladder)
 
 
 class LongBuild(DialogTestCase):
