@@ -20,6 +20,9 @@ packages=(
   python3 python3-seqdiag poppler-utils imagemagick libxml2-utils
   tcpdump iproute2 iptables socat
   xvfb xdotool x11-utils tesseract-ocr
+  # fuzzing (scripts/fuzz.sh): clang with libFuzzer and the sanitizer runtimes; gcc stays the
+  # compiler of the normal and ASan builds
+  clang libclang-rt-14-dev
 )
 $SUDO apt-get update
 $SUDO apt-get install -y --no-install-recommends "${packages[@]}"
