@@ -2,6 +2,7 @@
 // its "packetseq --observations-json" child for each extra capture file.
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include "export/json_model.h"
 #include "fuzz_support.h"
@@ -13,8 +14,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::size_t added = 0;
   try {
     added = packetseq::append_points_from_json(text, "fuzz.json", model);
-  } catch (const packetseq::JsonImportError&) {
+  } catch (const packetseq::JsonImportError& e) {
     PACKETSEQ_FUZZ_CHECK(model.points.size() == 1);  // "on error model is left unchanged"
+    // Messages quote a bounded excerpt of the offending text, never all of it.
+    PACKETSEQ_FUZZ_CHECK(std::strlen(e.what()) <= 1024);
     return 0;
   }
   PACKETSEQ_FUZZ_CHECK(model.points.size() == 1 + added);
