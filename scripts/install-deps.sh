@@ -22,6 +22,9 @@ packages=(
   xvfb xdotool x11-utils tesseract-ocr
   # tests: the text formats are read back by the tools that render them
   plantuml nodejs npm
+  # fuzzing (scripts/fuzz.sh): clang with libFuzzer and the sanitizer runtimes; gcc stays the
+  # compiler of the normal and ASan builds
+  clang libclang-rt-14-dev
 )
 $SUDO apt-get update
 $SUDO apt-get install -y --no-install-recommends "${packages[@]}"

@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "util/text_safety.h"
+
 namespace packetseq {
 namespace {
 
@@ -289,7 +291,7 @@ class Reader {
     if (text == "estimated") return ClockOffset::Source::kEstimated;
     if (text == "user") return ClockOffset::Source::kUser;
     if (text == "same_clock") return ClockOffset::Source::kSameClock;
-    fail(where, "unknown clock source '" + text + "'");
+    fail(where, "unknown clock source '" + util::quote_excerpt(text) + "'");
   }
 
   CapturePoint point(const Json& j, const std::string& where, std::size_t new_index) const {
@@ -399,12 +401,14 @@ std::size_t append_points_from_json(const std::string& text, const std::string& 
   Json doc;
   try {
     doc = Json::parse(text);
-  } catch (const Json::parse_error& e) {
-    // e.what() reads "[json.exception.parse_error.101] parse error at line 1, column 2: ...".
+  } catch (const Json::exception& e) {
+    // Not only parse_error: a number too large for a double throws out_of_range.406 (found by
+    // tests/fuzz/json_model_fuzzer). e.what() reads "[json.exception.parse_error.101] parse
+    // error at line 1, column 2: ..." and may quote a long token, so it is cut.
     std::string cause = e.what();
     const auto bracket = cause.find("] ");
     if (bracket != std::string::npos) cause = cause.substr(bracket + 2);
-    throw JsonImportError(source + ": not valid JSON: " + cause);
+    throw JsonImportError(source + ": not valid JSON: " + util::quote_excerpt(cause, 300));
   }
   if (!doc.is_object()) reader.fail("$", "expected a JSON object");
   if (reader.string(doc, "$", "schema") != kSchema)

@@ -17,7 +17,11 @@ std::int64_t floor_div(std::int64_t a, std::int64_t b) {
 
 std::string format_with(std::int64_t ns, const char* pattern) {
   const std::int64_t sec = floor_div(ns, 1000000000);
-  const std::int64_t usec = (ns - sec * 1000000000) / 1000;
+  // ns - sec * 1e9 would overflow near INT64_MIN (found by the offset fuzzer); take the
+  // non-negative remainder instead.
+  std::int64_t rem = ns % 1000000000;
+  if (rem < 0) rem += 1000000000;
+  const std::int64_t usec = rem / 1000;
   std::time_t t = static_cast<std::time_t>(sec);
   std::tm tm{};
   gmtime_r(&t, &tm);
@@ -45,7 +49,9 @@ std::string format_relative(std::int64_t delta_ns) {
 }
 
 std::string format_duration(std::int64_t ns) {
-  const double a = static_cast<double>(std::llabs(ns));
+  // |INT64_MIN| does not fit an int64 (std::llabs would be undefined): negate as unsigned.
+  const double a = static_cast<double>(ns < 0 ? 0 - static_cast<std::uint64_t>(ns)
+                                              : static_cast<std::uint64_t>(ns));
   const char* sign = ns < 0 ? "-" : "";
   char out[48];
   if (a < 1e3)

@@ -247,6 +247,31 @@ TEST(JsonModel, RejectsSyntaxErrorsNamingTheSource) {
   expect_rejected("[1,2]", "expected a JSON object");
 }
 
+// Found by tests/fuzz/json_model_fuzzer (regressions/json_model): nlohmann's out_of_range for a
+// number beyond a double escaped as a non-JsonImportError; long tokens were quoted whole.
+TEST(JsonModel, RejectsNumberOverflowAndQuotesOnlyAnExcerpt) {
+  expect_rejected("{\"schema\": 1e400}", "not valid JSON: number overflow parsing '1e400'");
+  Model m;
+  try {
+    append_points_from_json("{\"a\": \"" + std::string(100000, 'x'), "reader.json", m);
+    FAIL() << "accepted an unterminated string";
+  } catch (const JsonImportError& e) {
+    EXPECT_LT(std::string(e.what()).size(), 600u);
+    EXPECT_NE(std::string(e.what()).find("more bytes)"), std::string::npos) << e.what();
+  }
+  const std::string long_source(50000, 's');
+  try {
+    append_points_from_json(
+        valid_doc_with([&](auto& d) { d["points"][0]["clock"]["source"] = long_source; }),
+        "reader.json", m);
+    FAIL() << "accepted an unknown clock source";
+  } catch (const JsonImportError& e) {
+    EXPECT_LT(std::string(e.what()).size(), 600u);
+    EXPECT_NE(std::string(e.what()).find("unknown clock source 'sss"), std::string::npos);
+  }
+  EXPECT_TRUE(m.points.empty());
+}
+
 TEST(JsonModel, RejectsWrongSchemaOrVersion) {
   expect_rejected(valid_doc_with([](auto& d) { d["schema"] = "other"; }), "$.schema");
   expect_rejected(valid_doc_with([](auto& d) { d["version"] = 99; }), "unsupported version 99");

@@ -11,6 +11,7 @@
 
 #include <cstring>
 #include <fstream>
+#include <limits>
 
 #include "util/atomic_output.h"
 #include "util/input_file.h"
@@ -412,6 +413,19 @@ TEST(TimeFormat, AbsoluteRelativeAndDurations) {
   EXPECT_EQ(format_offset(32420931000000LL), "+9 h 00 min 20.931000 s");
   EXPECT_EQ(format_offset(-350000000), "-0.350000 s");
   EXPECT_EQ(format_date_time(-1000), "1969-12-31 23:59:59.999999");
+}
+
+// Found by tests/fuzz/offset_fuzzer (regressions/offset): the extremes overflowed (UBSan).
+TEST(TimeFormat, Int64ExtremesDoNotOverflow) {
+  const std::int64_t lowest = std::numeric_limits<std::int64_t>::min();
+  const std::int64_t highest = std::numeric_limits<std::int64_t>::max();
+  EXPECT_EQ(format_date_time(lowest), "1677-09-21 00:12:43.145224");
+  EXPECT_EQ(format_time_of_day(lowest), "00:12:43.145224");
+  EXPECT_EQ(format_date_time(highest), "2262-04-11 23:47:16.854775");
+  EXPECT_EQ(format_duration(lowest), "-2562047 h 47 min");
+  EXPECT_EQ(format_duration(highest), "2562047 h 47 min");
+  EXPECT_EQ(format_offset(lowest), "-2562047 h 47 min 16.854776 s");
+  EXPECT_EQ(format_relative(lowest), "-9223372036.854775");
 }
 
 }  // namespace
