@@ -8,6 +8,7 @@
 #include "layout/layout.h"
 #include "model/labels.h"
 #include "util/capture_spec.h"
+#include "util/text_safety.h"
 
 namespace packetseq {
 namespace plugin {
@@ -24,7 +25,8 @@ ExtraCapture parse_capture(const std::string& value) {
 bool parse_flag(const std::string& key, const std::string& value) {
   if (value == "1" || value == "yes" || value == "true" || value == "on") return true;
   if (value == "0" || value == "no" || value == "false" || value == "off") return false;
-  throw std::invalid_argument("invalid value '" + value + "' for " + key + "= (expected 1 or 0)");
+  throw std::invalid_argument("invalid value '" + util::quote_excerpt(value) + "' for " + key +
+                              "= (expected 1 or 0)");
 }
 
 }  // namespace
@@ -59,7 +61,8 @@ TsharkOptions parse_tshark_options(const std::string& argument) {
   std::vector<std::string> types;
   bool seen_filter = false, seen_follow = false;
   if (!rest.empty() && rest[0] != ',')
-    throw std::invalid_argument("expected ',' after 'packetseq', got '" + rest + "'");
+    throw std::invalid_argument("expected ',' after 'packetseq', got '" +
+                                util::quote_excerpt(rest) + "'");
   std::size_t pos = rest.empty() ? std::string::npos : 1;
   while (pos != std::string::npos && pos <= rest.size()) {
     // filter= and follow= come last: each takes the text up to ",filter=" / ",follow=" or the
@@ -87,7 +90,7 @@ TsharkOptions parse_tshark_options(const std::string& argument) {
     if (item.empty()) continue;  // tolerate "packetseq," and doubled commas
     const auto eq = item.find('=');
     if (eq == std::string::npos)
-      throw std::invalid_argument("expected KEY=VALUE, got '" + item + "'");
+      throw std::invalid_argument("expected KEY=VALUE, got '" + util::quote_excerpt(item) + "'");
     const std::string key = item.substr(0, eq);
     const std::string value = item.substr(eq + 1);
     if (key == "point") {
@@ -97,7 +100,8 @@ TsharkOptions parse_tshark_options(const std::string& argument) {
       options.captures.push_back(parse_capture(value));
     } else if (key == "name") {
       if (value.find('=') == std::string::npos)
-        throw std::invalid_argument("invalid name='" + value + "' (expected name=ADDR=NAME)");
+        throw std::invalid_argument("invalid name='" + util::quote_excerpt(value) +
+                                    "' (expected name=ADDR=NAME)");
       options.name_assignments.push_back(value);
     } else if (key == "names") {
       if (value.empty()) throw std::invalid_argument("names= needs a file name");
@@ -105,7 +109,7 @@ TsharkOptions parse_tshark_options(const std::string& argument) {
     } else if (key == "offset") {
       const auto at = value.rfind('=');
       if (at == std::string::npos || at == 0 || at + 1 == value.size())
-        throw std::invalid_argument("invalid offset='" + value +
+        throw std::invalid_argument("invalid offset='" + util::quote_excerpt(value) +
                                     "' (expected offset=POINT=OFFSET, e.g. offset=server=+9h)");
       options.offsets.push_back(value);
     } else if (key == "same_clock") {
@@ -113,7 +117,8 @@ TsharkOptions parse_tshark_options(const std::string& argument) {
       for (const auto& n : split_string(value, '+'))
         if (!n.empty()) names.push_back(n);
       if (names.size() < 2)
-        throw std::invalid_argument("invalid same_clock='" + value + "' (expected A+B[+...])");
+        throw std::invalid_argument("invalid same_clock='" + util::quote_excerpt(value) +
+                                    "' (expected A+B[+...])");
       options.same_clock.push_back(names);
     } else if (key == "match") {
       options.no_match = !parse_flag(key, value);
@@ -129,7 +134,7 @@ TsharkOptions parse_tshark_options(const std::string& argument) {
     } else if (key == "time") {
       options.output.layout.time_mode = parse_time_mode(value);
     } else {
-      throw std::invalid_argument("unknown key '" + key + "'");
+      throw std::invalid_argument("unknown key '" + util::quote_excerpt(key) + "'");
     }
   }
 

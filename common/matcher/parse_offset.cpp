@@ -6,12 +6,13 @@
 #include <string>
 
 #include "matcher/matcher.h"
+#include "util/text_safety.h"
 
 namespace packetseq {
 namespace {
 
 [[noreturn]] void fail(const std::string& text, const std::string& cause) {
-  throw std::invalid_argument("invalid offset '" + text + "': " + cause +
+  throw std::invalid_argument("invalid offset '" + util::quote_excerpt(text) + "': " + cause +
                               " (examples: +9h, -0.35s, +3600.25s, 250ms, 1h30m, -1.5)");
 }
 

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "reader/dissection_fields.h"
+#include "util/text_safety.h"
 
 // libwireshark 4.0 reloads its name-resolution tables in every epan_new() (init_dissection ->
 // host_name_lookup_reset: manuf 52k lines, enterprises.tsv 62k, services, wka) and never frees
@@ -339,20 +340,21 @@ void check_read_counts(const std::string& path, const std::string& filter,
                        const std::string& follow_filter, const ReadCounts& counts) {
   if (counts.frames == 0) throw ReadError(path + ": the capture file contains no packets");
   if (counts.matched == 0) {
-    throw ReadError(path + ": no packets match the display filter '" + filter + "' (" +
-                    plural(counts.frames, "packet") + " read)");
+    throw ReadError(path + ": no packets match the display filter '" + util::quote_excerpt(filter) +
+                    "' (" + plural(counts.frames, "packet") + " read)");
   }
   if (counts.observations == 0) {
     if (filter.empty()) {
       throw ReadError(path + ": no TCP segments over IP among the " +
                       plural(counts.frames, "packet") + " read");
     }
-    throw ReadError(path + ": no TCP segments match the display filter '" + filter + "' (" +
-                    std::to_string(counts.matched) + " of " + plural(counts.frames, "packet") +
-                    " matched, none a TCP segment over IP)");
+    throw ReadError(path + ": no TCP segments match the display filter '" +
+                    util::quote_excerpt(filter) + "' (" + std::to_string(counts.matched) + " of " +
+                    plural(counts.frames, "packet") + " matched, none a TCP segment over IP)");
   }
   if (!follow_filter.empty() && counts.followed == 0) {
-    throw ReadError(path + ": no TCP segments match the follow filter '" + follow_filter + "' (" +
+    throw ReadError(path + ": no TCP segments match the follow filter '" +
+                    util::quote_excerpt(follow_filter) + "' (" +
                     plural(counts.observations, "TCP segment") + " read with the display filter '" +
                     filter + "')");
   }
@@ -374,7 +376,8 @@ void read_capture_epan(const std::string& path, const ReadOptions& options, std:
   if (!dfilter_compile(filter.c_str(), &session.dfcode, &filter_error)) {
     std::string detail = filter_error != nullptr ? filter_error : "syntax error";
     g_free(filter_error);
-    throw ReadError(path + ": invalid display filter '" + filter + "': " + detail);
+    throw ReadError(path + ": invalid display filter '" + util::quote_excerpt(filter) +
+                    "': " + detail);
   }
   const std::string& follow_filter = options.follow_filter;
   const bool follow = !follow_filter.empty();
@@ -383,7 +386,8 @@ void read_capture_epan(const std::string& path, const ReadOptions& options, std:
         session.follow_code == nullptr) {
       std::string detail = filter_error != nullptr ? filter_error : "empty filter";
       g_free(filter_error);
-      throw ReadError(path + ": invalid follow filter '" + follow_filter + "': " + detail);
+      throw ReadError(path + ": invalid follow filter '" + util::quote_excerpt(follow_filter) +
+                      "': " + detail);
     }
   }
 
