@@ -266,6 +266,11 @@ CliOptions parse_cli_options(int argc, char** argv) {
                        "one of their extensions");
     }
   }
+  try {
+    check_stdout_output(options.output);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
   options.output.layout.filter = options.filter;
   if (!options.show_version && options.captures.empty()) throw UsageError("no capture files given");
   return options;

@@ -7,14 +7,15 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <stdexcept>
 
 #include "export/diag_writer.h"
+#include "export/journey_csv.h"
+#include "export/json_model.h"
 #include "export/mermaid_writer.h"
 #include "export/plantuml_writer.h"
 #include "export/text_ladder.h"
-#include "export/journey_csv.h"
-#include "export/json_model.h"
 #include "render/cairo_renderer.h"
 #include "render/render_error.h"
 #include "render/svg_writer.h"
@@ -114,6 +115,7 @@ TextDiagramOptions text_options(const OutputRequest& request) {
 
 void check_outputs_distinct(const OutputRequest& request,
                             const std::vector<std::string>& input_paths) {
+  if (output_is_stdout(request)) return;
   for (OutputType type : request.types) {
     const std::string out = path_for(request, type);
     for (const auto& input : input_paths) {
@@ -263,7 +265,64 @@ std::vector<std::string> write_into(AtomicOutputSet& files, const Model& model,
 
 }  // namespace
 
+bool output_is_stdout(const OutputRequest& request) { return request.out == "-"; }
+
+void check_stdout_output(const OutputRequest& request) {
+  if (!output_is_stdout(request)) return;
+  const bool text = request.types.size() == 1 && request.types[0] != OutputType::kPng &&
+                    request.types[0] != OutputType::kPdf;
+  if (!text)
+    throw std::invalid_argument(
+        "-o - writes one text format or SVG to standard output: choose it with -t (txt, svg, "
+        "mermaid, plantuml, diag, csv or json)");
+}
+
+namespace {
+
+std::string text_output(const Model& model, const OutputRequest& request, OutputType type) {
+  switch (type) {
+    case OutputType::kDiag:
+      return write_seqdiag(model, request.layout.labels);
+    case OutputType::kJson:
+      return model_to_json(model);
+    case OutputType::kCsv:
+      return write_journey_csv(model);
+    case OutputType::kTxt:
+      return write_text_ladder(model, text_options(request));
+    case OutputType::kPlantuml:
+      return write_plantuml(model, text_options(request));
+    case OutputType::kMermaid: {
+      auto parts = write_mermaid(model, text_options(request));
+      if (parts.size() > 1)
+        throw std::runtime_error("the Mermaid diagram needs " + std::to_string(parts.size()) +
+                                 " parts (Mermaid's 50,000-character limit): write it to a file "
+                                 "with -o NAME.mmd");
+      return parts.front();
+    }
+    case OutputType::kSvg: {
+      PangoTextMeasurer measurer;
+      LayoutOptions options = request.layout;
+      options.max_page_height = 0;
+      return svg_document(layout_diagram(model, options, measurer).pages.at(0));
+    }
+    case OutputType::kPng:
+    case OutputType::kPdf:
+      break;
+  }
+  throw std::invalid_argument("-o - cannot write binary output");
+}
+
+}  // namespace
+
 std::vector<std::string> write_outputs(const Model& model, const OutputRequest& request) {
+  if (output_is_stdout(request)) {
+    check_stdout_output(request);
+    const std::string text = text_output(model, request, request.types.front());
+    if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0)
+      throw std::runtime_error(std::string("standard output: write failed: ") +
+                               std::strerror(errno));
+    return {"(standard output)"};
+  }
   AtomicOutputSet files;
   try {
     return write_into(files, model, request);

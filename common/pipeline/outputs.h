@@ -45,11 +45,18 @@ class OutputConflictError : public std::invalid_argument {
 void check_outputs_distinct(const OutputRequest& request,
                             const std::vector<std::string>& input_paths);
 
+// "-o -": the output goes to standard output. Only one type, and only one that is text (or
+// SVG), can go there; throws std::invalid_argument saying so for any other request.
+bool output_is_stdout(const OutputRequest& request);
+void check_stdout_output(const OutputRequest& request);
+
 // Writes every requested file. All files appear together or none does (existing files are
 // left untouched on error, temp files are removed, and an error names the user's path,
 // never a temp file). Returns the paths written. Throws std::runtime_error "PATH: cause".
 // A PNG taller than one page is written as OUT-1.png ... OUT-N.png (zero-padded); so is a
 // Mermaid diagram longer than Mermaid's 50,000-character limit (OUT-1.mmd ..., "part K of N").
+// With "-o -" the single text output is written to stdout instead and "(standard output)" is
+// returned; a Mermaid diagram that needs several parts is refused there (std::runtime_error).
 std::vector<std::string> write_outputs(const Model& model, const OutputRequest& request);
 
 }  // namespace packetseq

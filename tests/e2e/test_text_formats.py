@@ -150,6 +150,23 @@ class OutputRules(TextFormatsTestCase):
             with open(self.path(name), encoding="utf-8") as f:
                 self.assertEqual(f.readline().rstrip("\n"), first)
 
+    def test_dash_writes_one_text_format_to_stdout(self):
+        result = packetseq("--no-prompt", "-o", "-", "-t", "txt", "--width", "80",
+                           SAMPLE_CAPTURES[0], cwd=self.tmp)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertTrue(result.stdout.startswith("packetseq\n"), result.stdout[:200])
+        self.assertIn("legend:", result.stdout)
+        self.assertEqual(self.listing(), [])  # no file named "-" or "-.txt"
+        result = packetseq("--no-prompt", "-o", "-", "-t", "svg", SAMPLE_CAPTURES[0], cwd=self.tmp)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertTrue(result.stdout.startswith("<?xml"))
+        for extra in ([], ["-t", "png"], ["-t", "txt,svg"]):
+            result = packetseq("--no-prompt", "-o", "-", *extra, SAMPLE_CAPTURES[0], cwd=self.tmp)
+            self.assertEqual(result.returncode, 2, extra)
+            self.assertIn("-o - writes one text format or SVG", result.stderr)
+            self.assertEqual(result.stdout, "")
+        self.assertEqual(self.listing(), [])
+
     def test_width_out_of_range(self):
         result = packetseq("--no-prompt", "--width", "5", "-o", self.path("x.txt"),
                            SAMPLE_CAPTURES[0])
