@@ -114,60 +114,67 @@ CaptureSubprocess::~CaptureSubprocess() {
 }
 
 void CaptureSubprocess::drain(int out_fd, int err_fd) {
-  RecordStreamDecoder decoder(path_, 0);
   std::string stream_error, err_text;
-  std::vector<char> buffer(64 * 1024);
+  std::unique_ptr<RecordStreamDecoder> decoder;
   pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
+  auto stop_child = [&] {
+    std::lock_guard<std::mutex> lock(mutex_);
+    killed_for_garbage_ = true;
+    kill(pid_, SIGKILL);  // not reaped yet (only this thread reaps); it writes no files
+  };
   auto on_stdout = [&](const char* data, std::size_t size) {
     if (!stream_error.empty()) return;  // after garbage: read on only so the child can end
     try {
-      decoder.feed(data, size);
+      decoder->feed(data, size);
     } catch (const std::exception& e) {
       stream_error = e.what();
-      std::lock_guard<std::mutex> lock(mutex_);
-      killed_for_garbage_ = true;
-      kill(pid_, SIGTERM);  // not reaped yet: only this thread reaps
+      stop_child();
     }
   };
-  while (fds[0].fd >= 0 || fds[1].fd >= 0) {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (stop_) break;
-    }
-    // Once the child has exited, everything it wrote is already in the pipes: read what is
-    // there and stop (a grandchild holding a pipe open cannot keep us waiting).
-    const bool exited = has_exited(pid_, false);
-    const int ready = poll(fds, 2, exited ? 0 : 200);
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready <= 0) {
-      if (ready < 0 || exited) break;
-      continue;
-    }
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
-      const ssize_t n = read(fds[i].fd, buffer.data(), buffer.size());
-      if (n > 0) {
-        if (i == 0) {
-          on_stdout(buffer.data(), static_cast<std::size_t>(n));
-        } else {
-          err_text.append(buffer.data(), static_cast<std::size_t>(n));
-          if (err_text.size() > 2 * kStderrKeep) err_text.erase(0, err_text.size() - kStderrKeep);
+  // Nothing may escape this thread: an unexpected error (out of memory) becomes the message.
+  try {
+    decoder = std::make_unique<RecordStreamDecoder>(path_, 0);
+    std::vector<char> buffer(64 * 1024);
+    while (fds[0].fd >= 0 || fds[1].fd >= 0) {
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (stop_) break;
+      }
+      // Once the child has exited, everything it wrote is already in the pipes: read what is
+      // there and stop (a grandchild holding a pipe open cannot keep us waiting).
+      const bool exited = has_exited(pid_, false);
+      const int ready = poll(fds, 2, exited ? 0 : 200);
+      if (ready < 0 && errno == EINTR) continue;
+      if (ready <= 0) {
+        if (ready < 0 || exited) break;
+        continue;
+      }
+      for (int i = 0; i < 2; ++i) {
+        if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+        const ssize_t n = read(fds[i].fd, buffer.data(), buffer.size());
+        if (n > 0) {
+          if (i == 0) {
+            on_stdout(buffer.data(), static_cast<std::size_t>(n));
+          } else {
+            err_text.append(buffer.data(), static_cast<std::size_t>(n));
+            if (err_text.size() > 2 * kStderrKeep) err_text.erase(0, err_text.size() - kStderrKeep);
+          }
+        } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+          close(fds[i].fd);
+          fds[i].fd = -1;
         }
-      } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-        close(fds[i].fd);
-        fds[i].fd = -1;
       }
     }
+    if (stream_error.empty()) decoder->finish();
+  } catch (const RecordStreamError& e) {
+    stream_error = e.what();
+  } catch (const std::exception& e) {
+    if (stream_error.empty())
+      stream_error = path_ + ": cannot read the reader's output: " + e.what();
+    stop_child();
   }
   for (auto& f : fds)
     if (f.fd >= 0) close(f.fd);
-  if (stream_error.empty()) {
-    try {
-      decoder.finish();
-    } catch (const std::exception& e) {
-      stream_error = e.what();
-    }
-  }
   if (err_text.size() > kStderrKeep) err_text.erase(0, err_text.size() - kStderrKeep);
 
   // Reap: wait for the exit without reaping (cancel() may still kill it), then reap under the
@@ -184,8 +191,8 @@ void CaptureSubprocess::drain(int out_fd, int err_fd) {
   done_ = true;
   stream_error_ = std::move(stream_error);
   stderr_tail_ = std::move(err_text);
-  observations_read_ = decoder.observations_read();
-  if (stream_error_.empty()) result_ = std::move(decoder.point());
+  observations_read_ = decoder ? decoder->observations_read() : 0;
+  if (stream_error_.empty() && decoder) result_ = std::move(decoder->point());
   changed_.notify_all();
 }
 
