@@ -214,6 +214,18 @@ TEST_F(FakeReader, LargeOutputOnBothPipesDoesNotBlock) {
   EXPECT_EQ(model.points[0].observations.back().info, big.observations.back().info);
 }
 
+TEST_F(FakeReader, GrandchildHoldingThePipesDoesNotDelayTheResult) {
+  // A background process inherits both pipes and keeps them open after the child exits: the
+  // result is there once the child has exited, not when the last writer closes.
+  const std::string stream = data_file("stream", encode_record_stream(one_point(2)));
+  const auto start = std::chrono::steady_clock::now();
+  CaptureSubprocess reader(script("sleep 8 &\ncat '" + stream + "'"), "/data/fw.pcap", "tcp");
+  Model model;
+  reader.append_to(model, "FW");
+  EXPECT_EQ(model.points.at(0).observations.size(), 2u);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+}
+
 TEST_F(FakeReader, LongErrorKeepsTheEndOfStderr) {
   const std::string noise = data_file("noise", std::string(1 << 20, 'n') + "\n");
   CaptureSubprocess reader(
