@@ -82,6 +82,7 @@ CliOptions parse_cli_options(int argc, char** argv) {
   gboolean stats = FALSE;
   gboolean no_match = FALSE;
   gboolean observations_json = FALSE;
+  gboolean observations_stream = FALSE;
   gchar** rest = nullptr;
 
   GOptionEntry entries[] = {
@@ -126,7 +127,11 @@ CliOptions parse_cli_options(int argc, char** argv) {
        "Do not match packets across capture points: draw every observation on its own", nullptr},
       {"observations-json", 0, 0, G_OPTION_ARG_NONE, &observations_json,
        "Only read the captures and print their observations as JSON on stdout (the reader the "
-       "Wireshark plugin runs for extra capture files)",
+       "Wireshark plugin ran before the record stream)",
+       nullptr},
+      {"observations-stream", 0, 0, G_OPTION_ARG_NONE, &observations_stream,
+       "Only read one capture and write its observations as a binary record stream on stdout "
+       "(the reader the Wireshark plugin runs for extra capture files)",
        nullptr},
       {"version", 'V', 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", nullptr},
       {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &rest, nullptr, nullptr},
@@ -216,6 +221,7 @@ CliOptions parse_cli_options(int argc, char** argv) {
   options.stats = stats;
   options.no_match = no_match;
   options.observations_json = observations_json;
+  options.observations_stream = observations_stream;
   options.offsets = text_list(offsets, "--offset");
   options.same_clock = text_list(same_clock, "--same-clock");
   if (filter_s) options.filter = *filter_s;

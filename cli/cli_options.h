@@ -32,7 +32,8 @@ struct CliOptions {
   std::vector<std::string> same_clock;  // --same-clock A,B
   bool stats = false;                   // --stats: per-hop table on stdout
   bool no_match = false;                // --no-match: draw every observation on its own (seed)
-  bool observations_json = false;       // --observations-json: reader mode for the plugin
+  bool observations_json = false;       // --observations-json: reader mode, JSON document
+  bool observations_stream = false;     // --observations-stream: the plugin's reader mode
   bool show_version = false;
   bool help_requested = false;
   std::string help_text;

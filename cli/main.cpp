@@ -9,6 +9,7 @@
 #include "cli/cli_options.h"
 #include "cli/name_prompt.h"
 #include "export/json_model.h"
+#include "pipeline/record_stream.h"
 #include "pipeline/run.h"
 #include "reader/epan_source.h"
 #include "util/atomic_output.h"
@@ -121,7 +122,13 @@ int run(int argc, char** argv) {
     check_request(request);
     std::vector<std::string> inputs(options.names_files);  // -o must not name any of them
     for (const auto& c : options.captures) inputs.push_back(c.path);
-    if (!options.observations_json) check_outputs_distinct(options.output, inputs);
+    if (options.observations_json && options.observations_stream)
+      throw std::invalid_argument(
+          "--observations-json and --observations-stream cannot be combined");
+    if (options.observations_stream && options.captures.size() != 1)
+      throw std::invalid_argument("--observations-stream reads exactly one capture file");
+    if (!options.observations_json && !options.observations_stream)
+      check_outputs_distinct(options.output, inputs);
   } catch (const std::invalid_argument& e) {
     print_usage_error(e.what());
     return 2;
@@ -132,6 +139,14 @@ int run(int argc, char** argv) {
     const std::string text = model_to_json(read_capture_points(request));
     if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0)
       throw std::runtime_error(std::string("stdout: write failed: ") + g_strerror(errno));
+    return 0;
+  }
+
+  if (options.observations_stream) {
+    // The plugin's reader child: one point as a record stream (common/pipeline/record_stream.h)
+    // on stdout, read by the parent through a pipe while it is written.
+    const Model read = read_capture_points(request);
+    write_record_stream(1, read.points.at(0), "stdout");
     return 0;
   }
 
@@ -155,7 +170,7 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  g_set_prgname(kProgram);  // GOption's --help shows it in the usage line
+  g_set_prgname(kProgram);          // GOption's --help shows it in the usage line
   install_output_signal_cleanup();  // SIGINT/SIGTERM/SIGHUP remove temp output files
   try {
     return run(argc, argv);

@@ -1,10 +1,10 @@
-// Child-process capture reading with GLib's spawn API, temp files instead of pipes (no deadlock
-// when nobody reads while the child writes a large document).
+// Child-process capture reading with GLib's spawn API: stdout and stderr on pipes, drained by a
+// thread while the child runs; stdout is a record stream (pipeline/record_stream.h).
 #include "plugin/capture_subprocess.h"
 
 #include <fcntl.h>
 #include <glib.h>
-#include <glib/gstdio.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -13,10 +13,9 @@
 #include <cerrno>
 #include <chrono>
 #include <stdexcept>
-#include <thread>
 #include <vector>
 
-#include "export/json_model.h"
+#include "pipeline/record_stream.h"
 
 #ifndef PACKETSEQ_INSTALL_BINDIR
 #define PACKETSEQ_INSTALL_BINDIR "/usr/local/bin"
@@ -31,27 +30,17 @@ void die_with_parent(gpointer) {
   prctl(PR_SET_PDEATHSIG, SIGTERM);
 }
 
-std::string make_temp(const char* pattern, int* fd) {
-  GError* error = nullptr;
-  gchar* name = nullptr;
-  *fd = g_file_open_tmp(pattern, &name, &error);
-  if (*fd < 0) {
-    std::string message = error ? error->message : "cannot create a temporary file";
-    if (error) g_error_free(error);
-    throw std::runtime_error(message);
-  }
-  std::string path = name;
-  g_free(name);
-  return path;
-}
+constexpr std::size_t kStderrKeep = 64 * 1024;  // the tail of stderr kept for the message
 
-std::string read_whole(const std::string& path) {
-  gchar* contents = nullptr;
-  gsize length = 0;
-  if (!g_file_get_contents(path.c_str(), &contents, &length, nullptr)) return {};
-  std::string text(contents, length);
-  g_free(contents);
-  return text;
+// True once the child has exited (it stays a zombie: the pid cannot be reused meanwhile).
+bool has_exited(pid_t pid, bool block) {
+  siginfo_t info{};
+  int r;
+  do {
+    r = waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT | (block ? 0 : WNOHANG));
+  } while (r < 0 && errno == EINTR);
+  if (r < 0) return true;  // ECHILD: reaped elsewhere
+  return info.si_pid == pid;
 }
 
 std::string trim(std::string text) {
@@ -80,38 +69,40 @@ CaptureSubprocess::CaptureSubprocess(const std::string& program, const std::stri
     throw std::runtime_error(path +
                              ": cannot read it: the packetseq program was not found "
                              "(install it or set PACKETSEQ_BIN)");
-  int out_fd = -1, err_fd = -1;
-  out_file_ = make_temp("packetseq-XXXXXX.json", &out_fd);
-  try {
-    err_file_ = make_temp("packetseq-XXXXXX.err", &err_fd);
-  } catch (...) {
-    close(out_fd);
-    g_unlink(out_file_.c_str());
-    throw;
-  }
   const int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
   std::vector<std::string> args = {
-      program, "--observations-json", "--no-prompt", "-f", filter, "--", path};
+      program, "--observations-stream", "--no-prompt", "-f", filter, "--", path};
   std::vector<gchar*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   GError* error = nullptr;
   GPid child = 0;
-  const gboolean ok = g_spawn_async_with_fds(
+  gint out_fd = -1, err_fd = -1;
+  const gboolean ok = g_spawn_async_with_pipes_and_fds(
       nullptr, argv.data(), nullptr,
       static_cast<GSpawnFlags>(G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH), die_with_parent,
-      nullptr, &child, null_fd, out_fd, err_fd, &error);
-  close(out_fd);
-  close(err_fd);
+      nullptr, null_fd, -1, -1, nullptr, nullptr, 0, &child, nullptr, &out_fd, &err_fd, &error);
   if (null_fd >= 0) close(null_fd);
   if (!ok) {
     const std::string message = error ? error->message : "spawn failed";
     if (error) g_error_free(error);
-    g_unlink(out_file_.c_str());
-    g_unlink(err_file_.c_str());
     throw std::runtime_error(path + ": cannot start " + program + ": " + message);
   }
   pid_ = child;
+  for (int fd : {out_fd, err_fd}) {
+    // Never inherited by other children (their end of file would never come), never blocking.
+    fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC);
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+  }
+  try {
+    thread_ = std::thread([this, out_fd, err_fd] { drain(out_fd, err_fd); });
+  } catch (...) {
+    close(out_fd);
+    close(err_fd);
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    throw;
+  }
 }
 
 CaptureSubprocess::~CaptureSubprocess() {
@@ -119,72 +110,143 @@ CaptureSubprocess::~CaptureSubprocess() {
     cancel();
   } catch (...) {
   }
-  if (!out_file_.empty()) g_unlink(out_file_.c_str());
-  if (!err_file_.empty()) g_unlink(err_file_.c_str());
+  if (thread_.joinable()) thread_.join();
 }
 
-void CaptureSubprocess::reap(bool block) {
-  if (exited_ || pid_ <= 0) return;
+void CaptureSubprocess::drain(int out_fd, int err_fd) {
+  std::string stream_error, err_text;
+  std::unique_ptr<RecordStreamDecoder> decoder;
+  pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
+  auto stop_child = [&] {
+    std::lock_guard<std::mutex> lock(mutex_);
+    killed_for_garbage_ = true;
+    kill(pid_, SIGKILL);  // not reaped yet (only this thread reaps); it writes no files
+  };
+  auto on_stdout = [&](const char* data, std::size_t size) {
+    if (!stream_error.empty()) return;  // after garbage: read on only so the child can end
+    try {
+      decoder->feed(data, size);
+    } catch (const std::exception& e) {
+      stream_error = e.what();
+      stop_child();
+    }
+  };
+  // Nothing may escape this thread: an unexpected error (out of memory) becomes the message.
+  try {
+    decoder = std::make_unique<RecordStreamDecoder>(path_, 0);
+    std::vector<char> buffer(64 * 1024);
+    while (fds[0].fd >= 0 || fds[1].fd >= 0) {
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (stop_) break;
+      }
+      // Once the child has exited, everything it wrote is already in the pipes: read what is
+      // there and stop (a grandchild holding a pipe open cannot keep us waiting).
+      const bool exited = has_exited(pid_, false);
+      const int ready = poll(fds, 2, exited ? 0 : 200);
+      if (ready < 0 && errno == EINTR) continue;
+      if (ready <= 0) {
+        if (ready < 0 || exited) break;
+        continue;
+      }
+      for (int i = 0; i < 2; ++i) {
+        if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+        const ssize_t n = read(fds[i].fd, buffer.data(), buffer.size());
+        if (n > 0) {
+          if (i == 0) {
+            on_stdout(buffer.data(), static_cast<std::size_t>(n));
+          } else {
+            err_text.append(buffer.data(), static_cast<std::size_t>(n));
+            if (err_text.size() > 2 * kStderrKeep) err_text.erase(0, err_text.size() - kStderrKeep);
+          }
+        } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+          close(fds[i].fd);
+          fds[i].fd = -1;
+        }
+      }
+    }
+    if (stream_error.empty()) decoder->finish();
+  } catch (const RecordStreamError& e) {
+    stream_error = e.what();
+  } catch (const std::exception& e) {
+    if (stream_error.empty())
+      stream_error = path_ + ": cannot read the reader's output: " + e.what();
+    stop_child();
+  }
+  for (auto& f : fds)
+    if (f.fd >= 0) close(f.fd);
+  if (err_text.size() > kStderrKeep) err_text.erase(0, err_text.size() - kStderrKeep);
+
+  // Reap: wait for the exit without reaping (cancel() may still kill it), then reap under the
+  // lock so cancel() never signals a reused pid.
+  has_exited(pid_, true);
+  std::lock_guard<std::mutex> lock(mutex_);
   int status = 0;
   pid_t r;
   do {
-    r = waitpid(pid_, &status, block ? 0 : WNOHANG);
+    r = waitpid(pid_, &status, WNOHANG);
   } while (r < 0 && errno == EINTR);
-  if (r == pid_ || (r < 0 && errno == ECHILD)) {
-    exited_ = true;
-    status_ = r == pid_ ? status : -1;
-  }
+  status_ = r == pid_ ? status : -1;
+  reaped_ = true;
+  done_ = true;
+  stream_error_ = std::move(stream_error);
+  stderr_tail_ = std::move(err_text);
+  observations_read_ = decoder ? decoder->observations_read() : 0;
+  if (stream_error_.empty() && decoder) result_ = std::move(decoder->point());
+  changed_.notify_all();
 }
 
 bool CaptureSubprocess::finished() {
-  reap(false);
-  return exited_;
+  std::lock_guard<std::mutex> lock(mutex_);
+  return done_;
 }
 
-void CaptureSubprocess::wait() { reap(true); }
+void CaptureSubprocess::wait() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  changed_.wait(lock, [this] { return done_; });
+}
 
 void CaptureSubprocess::cancel() {
-  if (exited_ || pid_ <= 0) return;
-  kill(pid_, SIGTERM);
-  for (int i = 0; i < 100 && !finished(); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  if (!exited_) {
-    kill(pid_, SIGKILL);
-    reap(true);
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (done_ || pid_ <= 0) return;
+  stop_ = true;
+  if (!reaped_) kill(pid_, SIGTERM);
+  if (!changed_.wait_for(lock, std::chrono::seconds(2), [this] { return done_; })) {
+    if (!reaped_) kill(pid_, SIGKILL);
+    changed_.wait(lock, [this] { return done_; });
   }
 }
 
 void CaptureSubprocess::read_into(std::size_t index, CapturePoint& point) {
   wait();
-  const bool success = status_ >= 0 && WIFEXITED(status_) && WEXITSTATUS(status_) == 0;
-  if (!success) {
-    std::string message = trim(read_whole(err_file_));
-    // The CLI prefixes its messages with "packetseq: "; the file name follows.
+  std::lock_guard<std::mutex> lock(mutex_);
+  const bool exited = status_ >= 0 && WIFEXITED(status_);
+  const bool signaled = status_ >= 0 && WIFSIGNALED(status_);
+  if (exited && WEXITSTATUS(status_) != 0) {
+    // The child's own message ("packetseq: PATH: cause") says best what went wrong.
+    // Its last line when that is the CLI's error (noise before it is dropped), else all of it.
+    std::string message = trim(stderr_tail_);
     const std::string prefix = "packetseq: ";
-    if (message.compare(0, prefix.size(), prefix) == 0) message = message.substr(prefix.size());
-    if (message.empty()) {
-      if (status_ >= 0 && WIFSIGNALED(status_))
-        message = path_ + ": reader stopped by signal " + std::to_string(WTERMSIG(status_));
-      else
-        message = path_ + ": reader failed";
-    }
+    const auto line = message.rfind('\n');
+    const std::string last = line == std::string::npos ? message : message.substr(line + 1);
+    if (last.compare(0, prefix.size(), prefix) == 0) message = last.substr(prefix.size());
+    if (message.empty())
+      message = stream_error_.empty() ? path_ + ": reader failed (exit status " +
+                                            std::to_string(WEXITSTATUS(status_)) + ")"
+                                      : stream_error_;
     throw std::runtime_error(message);
   }
-  Model read;
-  try {
-    append_points_from_json(read_whole(out_file_), path_ + " (packetseq --observations-json)",
-                            read);
-  } catch (const JsonImportError& e) {
-    throw std::runtime_error(e.what());
+  if (signaled && !killed_for_garbage_) {
+    const std::string how = "reader stopped by signal " + std::to_string(WTERMSIG(status_));
+    throw std::runtime_error(stream_error_.empty() ? path_ + ": " + how
+                                                   : stream_error_ + " (" + how + ")");
   }
-  if (read.points.size() != 1)
-    throw std::runtime_error(path_ + ": reader returned " + std::to_string(read.points.size()) +
-                             " capture points instead of one");
-  CapturePoint& got = read.points[0];
-  point.format = std::move(got.format);
-  point.filter = std::move(got.filter);
-  point.observations = std::move(got.observations);
-  point.warnings.insert(point.warnings.end(), got.warnings.begin(), got.warnings.end());
+  if (!stream_error_.empty()) throw std::runtime_error(stream_error_);
+  point.format = std::move(result_.format);
+  point.filter = std::move(result_.filter);
+  point.observations = std::move(result_.observations);
+  point.warnings.insert(point.warnings.end(), result_.warnings.begin(), result_.warnings.end());
+  result_ = CapturePoint{};
   for (auto& o : point.observations) o.point = index;
 }
 

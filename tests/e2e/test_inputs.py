@@ -63,10 +63,11 @@ class NonRegularInputs(TempDirTestCase):
 
     def test_fifo_capture_in_reader_mode(self):
         fifo = self.fifo()
-        result = packetseq("--observations-json", fifo)
-        self.assertEqual(result.returncode, 1, result.stderr)
-        self.assertIn(f"{fifo}: is a FIFO, not a capture file", result.stderr)
-        self.assertEqual(result.stdout, "")
+        for mode in ("--observations-json", "--observations-stream"):
+            result = packetseq(mode, fifo)
+            self.assertEqual(result.returncode, 1, result.stderr)
+            self.assertIn(f"{fifo}: is a FIFO, not a capture file", result.stderr)
+            self.assertEqual(result.stdout, "")
 
     def test_device_capture(self):
         self.expect_refused(["/dev/zero"], "/dev/zero: is a device, not a capture file")
@@ -220,6 +221,25 @@ class EmptyOptionValues(TempDirTestCase):
         result = packetseq("--observations-json", "--no-prompt", "-f", "", "--", CLIENT)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn('"observations"', result.stdout)
+        # The reader the plugin runs: a binary record stream (docs/architecture.md) on stdout.
+        result = subprocess.run(
+            [PACKETSEQ, "--observations-stream", "--no-prompt", "-f", "", "--", CLIENT],
+            capture_output=True, stdin=subprocess.DEVNULL, timeout=600)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout[:12], b"\x89PSQOBS\n\x01\x00\x00\x00")
+        self.assertEqual(result.stdout[-21:-16], b"\x03\x10\x00\x00\x00")  # end record
+        self.assertEqual(int.from_bytes(result.stdout[-16:-8], "little"), 68)  # its count
+        self.assertEqual(result.stderr, b"")
+
+    def test_stream_reader_mode_reads_one_capture(self):
+        result = packetseq("--observations-stream", "--no-prompt", CLIENT, CLIENT)
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn("packetseq: --observations-stream reads exactly one capture file\n",
+                      result.stderr)
+        self.assertEqual(result.stdout, "")
+        result = packetseq("--observations-stream", "--observations-json", "--no-prompt", CLIENT)
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn("cannot be combined", result.stderr)
 
     def test_empty_capture_argument(self):
         result = packetseq("--no-prompt", "", cwd=self.tmp)

@@ -26,8 +26,9 @@ CLI_SAMPLE = ["client.pcapng@Client"] + EXTRA
 
 
 class TsharkTestCase(PluginTestCase):
-    """Every run gets a private TMPDIR that must be empty afterwards: the reader children's
-    temporary files are removed whatever happens (success, failed extra capture, bad option)."""
+    """Every run gets a private TMPDIR that must be empty afterwards: the reader children send
+    their observations through pipes, never files, whatever happens (success, failed extra
+    capture, killed or garbage-writing child, bad option)."""
 
     def setUp(self):
         super().setUp()
@@ -287,6 +288,30 @@ class BadOptions(TsharkTestCase):
         self.assertEqual(result.returncode, 1, result.stderr)  # as the CLI: bad input
         self.assertIn("notes.pcap", result.stderr)
         self.assertFalse(os.path.exists(self.work.file("x.svg")))
+
+    def fake_reader(self, body):
+        path = self.work.file("fake-packetseq")
+        with open(path, "w") as f:
+            f.write("#!/bin/sh\n" + body + "\n")
+        os.chmod(path, 0o755)
+        self.work.chown(path)
+        return path
+
+    def test_reader_child_garbage_or_death_names_the_capture(self):
+        # The child's stdout is a checked record stream: garbage, or a child killed before its
+        # end record, is an error naming the capture (and leaves nothing in TMPDIR).
+        cases = [("echo garbage",
+                  "server.pcapng: reader output is not a packetseq record stream (bad magic)"),
+                 ("printf '\\211PSQOBS\\n\\001\\000\\000\\000'; kill -9 $$",
+                  "server.pcapng: reader stream truncated after 0 observations "
+                  "(reader stopped by signal 9)")]
+        for body, message in cases:
+            with self.subTest(body=body):
+                program = self.fake_reader(body)
+                result = self.z("packetseq,capture=server.pcapng,out=x.svg",
+                                PACKETSEQ_BIN=program)
+                os.unlink(program)
+                self.assert_fails(result, 1, message)
 
     def test_missing_packetseq_program(self):
         result = self.z("packetseq,capture=server.pcapng,out=x.svg",
