@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 root=$PWD
 seconds=${FUZZ_SECONDS:-60}
 build_dir=${FUZZ_BUILD_DIR:-build-fuzz}
-read -r -a harnesses <<<"${FUZZ_HARNESSES:-csv names offset capture_spec tshark_options json_model}"
+read -r -a harnesses <<<"${FUZZ_HARNESSES:-csv names offset capture_spec tshark_options json_model record_stream}"
 
 # Longest input per harness: above every committed seed, small enough for fast iterations
 # (the 64 KB CSV field cap is covered by the regression files, which are replayed whole).
@@ -19,6 +19,7 @@ max_len() {
   case $1 in
     csv) echo 16384 ;;
     json_model) echo 32768 ;;
+    record_stream) echo 4096 ;;
     names) echo 4096 ;;
     tshark_options) echo 2048 ;;
     capture_spec) echo 1024 ;;

@@ -1,5 +1,5 @@
-// Fuzz harness: the JSON model import, i.e. the observation stream the plugin reads back from
-// its "packetseq --observations-json" child for each extra capture file.
+// Fuzz harness: the JSON model import (packetseq --observations-json output and exported models;
+// the plugin's children now send the binary record stream, fuzzed by record_stream_fuzzer).
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
