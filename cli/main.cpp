@@ -105,6 +105,7 @@ int run(int argc, char** argv) {
   request.offsets = options.offsets;
   request.no_match = options.no_match;
   request.follow_filter = options.follow;
+  request.each_connection = options.each_connection;
   request.stats = options.stats;
   request.output = options.output;
   try {
@@ -121,7 +122,15 @@ int run(int argc, char** argv) {
     check_request(request);
     std::vector<std::string> inputs(options.names_files);  // -o must not name any of them
     for (const auto& c : options.captures) inputs.push_back(c.path);
-    if (!options.observations_json) check_outputs_distinct(options.output, inputs);
+    if (options.each_connection) {
+      // The index now; the per-connection files once the connections are known.
+      OutputRequest index;
+      index.out = connection_index_path(options.output);
+      index.types = {OutputType::kCsv};
+      check_outputs_distinct(index, inputs);
+    } else if (!options.observations_json) {
+      check_outputs_distinct(options.output, inputs);
+    }
   } catch (const std::invalid_argument& e) {
     print_usage_error(e.what());
     return 2;

@@ -1,6 +1,8 @@
 // Output stage shared by every front end: model -> layout -> back ends -> files, atomically.
 #pragma once
 
+#include <cstdint>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -9,6 +11,8 @@
 #include "model/model.h"
 
 namespace packetseq {
+
+class AtomicOutputSet;
 
 enum class OutputType { kPng, kSvg, kPdf, kDiag, kCsv, kJson, kMermaid, kPlantuml, kTxt };
 
@@ -51,5 +55,30 @@ void check_outputs_distinct(const OutputRequest& request,
 // A PNG taller than one page is written as OUT-1.png ... OUT-N.png (zero-padded); so is a
 // Mermaid diagram longer than Mermaid's 50,000-character limit (OUT-1.mmd ..., "part K of N").
 std::vector<std::string> write_outputs(const Model& model, const OutputRequest& request);
+
+// Several models' files that appear together or not at all (--each-connection): add() writes
+// temporaries, commit() moves every file of the batch into place; a batch destroyed without
+// commit leaves no file behind and existing files untouched. Errors as write_outputs.
+class OutputBatch {
+ public:
+  OutputBatch();
+  ~OutputBatch();
+  OutputBatch(const OutputBatch&) = delete;
+  OutputBatch& operator=(const OutputBatch&) = delete;
+  // The files write_outputs would write for `model`; returns their final paths.
+  std::vector<std::string> add(const Model& model, const OutputRequest& request);
+  // One text file (e.g. the index CSV).
+  void add_text(const std::string& path, const std::string& content);
+  // Returns every path written, in the order added.
+  std::vector<std::string> commit();
+
+ private:
+  std::unique_ptr<AtomicOutputSet> files_;
+};
+
+// --each-connection names: `request.out` without a known extension is the stem; connection N
+// writes STEM-N.EXT for each requested type, the index is STEM-index.csv.
+OutputRequest connection_output(const OutputRequest& request, std::uint32_t stream);
+std::string connection_index_path(const OutputRequest& request);
 
 }  // namespace packetseq
