@@ -1,7 +1,6 @@
 // The pipeline's stages in one place, so every front end behaves the same.
 #include "pipeline/run.h"
 
-#include <algorithm>
 #include <set>
 #include <stdexcept>
 
