@@ -81,6 +81,7 @@ CliOptions parse_cli_options(int argc, char** argv) {
   gchar** same_clock = nullptr;
   gboolean stats = FALSE;
   gboolean no_match = FALSE;
+  gboolean each_connection = FALSE;
   gboolean observations_json = FALSE;
   gboolean observations_stream = FALSE;
   gchar** rest = nullptr;
@@ -104,6 +105,10 @@ CliOptions parse_cli_options(int argc, char** argv) {
        "Follow the connections this display filter selects in the first capture (e.g. "
        "tcp.stream==3) at every other capture point, through NAT and proxies",
        "FILTER"},
+      {"each-connection", 0, 0, G_OPTION_ARG_NONE, &each_connection,
+       "Follow every connection (tcp.stream) of the first capture on its own: one diagram per "
+       "connection, OUT-N.EXT, plus the index OUT-index.csv",
+       nullptr},
       {"name", 'n', 0, G_OPTION_ARG_FILENAME_ARRAY, &names,
        "Name an address; applies in every capture (repeatable)", "ADDR=NAME"},
       {"names", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &names_files,
@@ -151,6 +156,7 @@ CliOptions parse_cli_options(int argc, char** argv) {
       "  packetseq client.pcapng@Client server.pcap@Server -o flow.svg\n"
       "  packetseq -n 10.10.1.2=Client --names hosts -t pdf fw-inside.pcap fw-outside.pcap\n"
       "  packetseq --follow 'tcp.stream==0' client.pcapng fw.pcap proxy.pcap server.pcap\n"
+      "  packetseq --each-connection -o run -t svg client.pcapng fw.pcap server.pcap\n"
       "  packetseq client.csv proxy.csv            (the seed's CSV exports)\n\n"
       "Exit status: 0 success, 1 bad input or output error, 2 usage error.\n"
       "Report bugs at the project's issue tracker.");
@@ -220,6 +226,7 @@ CliOptions parse_cli_options(int argc, char** argv) {
   options.no_prompt = no_prompt;
   options.stats = stats;
   options.no_match = no_match;
+  options.each_connection = each_connection;
   options.observations_json = observations_json;
   options.observations_stream = observations_stream;
   options.offsets = text_list(offsets, "--offset");
@@ -237,6 +244,12 @@ CliOptions parse_cli_options(int argc, char** argv) {
   if (follow_v && follow_v->find_first_not_of(" \t") == std::string::npos)
     throw UsageError("--follow needs a display filter, e.g. --follow 'tcp.stream==0'");
   if (const auto follow_s = text(follow_v, "--follow")) options.follow = *follow_s;
+  if (options.each_connection && !options.follow.empty())
+    throw UsageError("--each-connection follows every connection itself: not with --follow");
+  if (options.each_connection && options.no_match)
+    throw UsageError("--each-connection needs cross-point matching: not with --no-match");
+  if (options.each_connection && observations_json)
+    throw UsageError("--each-connection draws diagrams: not with --observations-json");
 
   // The keyword parsers echo the value; a huge one is shortened to an excerpt.
   auto keyword = [](const std::string& value, const char* option, auto parse) {

@@ -25,6 +25,7 @@ struct CliOptions {
   std::vector<CaptureArg> captures;
   std::string filter = "tcp";
   std::string follow;  // --follow FILTER: connections selected in the first capture (anchor)
+  bool each_connection = false;  // --each-connection: one diagram per anchor connection + index
   std::vector<std::string> name_assignments;  // -n ADDR=NAME
   std::vector<std::string> names_files;       // --names FILE
   bool no_prompt = false;

@@ -106,6 +106,7 @@ int run(int argc, char** argv) {
   request.offsets = options.offsets;
   request.no_match = options.no_match;
   request.follow_filter = options.follow;
+  request.each_connection = options.each_connection;
   request.stats = options.stats;
   request.output = options.output;
   try {
@@ -127,8 +128,15 @@ int run(int argc, char** argv) {
           "--observations-json and --observations-stream cannot be combined");
     if (options.observations_stream && options.captures.size() != 1)
       throw std::invalid_argument("--observations-stream reads exactly one capture file");
-    if (!options.observations_json && !options.observations_stream)
+    if (options.each_connection) {
+      // The index now; the per-connection files once the connections are known.
+      OutputRequest index;
+      index.out = connection_index_path(options.output);
+      index.types = {OutputType::kCsv};
+      check_outputs_distinct(index, inputs);
+    } else if (!options.observations_json && !options.observations_stream) {
       check_outputs_distinct(options.output, inputs);
+    }
   } catch (const std::invalid_argument& e) {
     print_usage_error(e.what());
     return 2;

@@ -46,6 +46,8 @@ const char* tshark_options_usage() {
          "  info=MODE             arrow labels: summary, default or info\n"
          "  time=MODE             vertical axis: rows or proportional\n"
          "  stats=1               print the per-hop table on stdout\n"
+         "  each=1                follow every connection of the file tshark reads on its own:\n"
+         "                        OUT-N.EXT per connection (N = tcp.stream), index OUT-index.csv\n"
          "  filter=FILTER         display filter for every capture (default: tcp)\n"
          "  follow=FILTER         follow the connections FILTER selects in the file tshark reads\n"
          "                        at every other capture point (through NAT and proxies)\n"
@@ -122,6 +124,8 @@ TsharkOptions parse_tshark_options(const std::string& argument) {
       options.same_clock.push_back(names);
     } else if (key == "match") {
       options.no_match = !parse_flag(key, value);
+    } else if (key == "each") {
+      options.each_connection = parse_flag(key, value);
     } else if (key == "stats") {
       options.stats = parse_flag(key, value);
     } else if (key == "out") {

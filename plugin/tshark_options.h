@@ -27,6 +27,7 @@ struct TsharkOptions {
   std::vector<std::vector<std::string>> same_clock;  // same_clock=A+B[+C...]
   bool no_match = false;                             // match=0
   bool stats = false;                                // stats=1: per-hop table on stdout
+  bool each_connection = false;                      // each=1: one diagram per connection
   std::string filter = "tcp";  // filter=...: up to ",follow=" or the end (last keys)
   std::string follow;          // follow=...: follow mode, anchor = the file tshark reads
   OutputRequest output;        // out=, type=, info=, time=

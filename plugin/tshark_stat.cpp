@@ -173,6 +173,7 @@ void tshark_stat_init(const char* argument, void*) noexcept {
       request.same_clock = o.same_clock;
       request.no_match = o.no_match;
       request.follow_filter = o.follow;
+      request.each_connection = o.each_connection;
       request.stats = o.stats;
       request.output = o.output;
       for (const auto& c : o.captures) check_readable(c.path, "capture");

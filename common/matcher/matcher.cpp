@@ -42,9 +42,11 @@ void check_point_name(const Model& model, const std::string& name, const char* o
 
 }  // namespace
 
-MatchReport match_model(Model& model, const MatchOptions& options) {
-  using namespace match_internal;
-  // Check the options first so a bad one leaves the model untouched.
+namespace {
+
+// Checks the options first so a bad one leaves the model untouched; then clears the results.
+void check_and_reset(Model& model, const MatchOptions& options) {
+  using match_internal::kNone;
   for (const auto& pin : options.offsets) check_point_name(model, pin.point, "--offset");
   for (const auto& group : options.same_clock)
     for (const auto& name : group) check_point_name(model, name, "--same-clock");
@@ -60,8 +62,11 @@ MatchReport match_model(Model& model, const MatchOptions& options) {
   model.relay_links.clear();
   model.nat_bindings.clear();
   model.arrows.clear();
+}
 
-  Workspace ws(model);
+// The stages that use all the data, whatever follow mode selects.
+void match_everything(match_internal::Workspace& ws, const MatchOptions& options) {
+  using namespace match_internal;
   build_connections(ws);
   match_point_pairs(ws);
   estimate_clock_offsets(ws, options);
@@ -72,18 +77,61 @@ MatchReport match_model(Model& model, const MatchOptions& options) {
   record_nat_bindings(ws);
   infer_point_nodes(ws);
   link_relays(ws);
-  // Follow mode selects here: offsets, node placement and relay links came from all the data;
-  // what follows (lifeline order, hop stats, arrows) describes the selection only.
+}
+
+// Follow mode selects here: offsets, node placement and relay links came from all the data;
+// what follows (lifeline order, hop stats, arrows) describes the selection only.
+void select_and_finish(match_internal::Workspace& ws, const MatchOptions& options) {
+  using namespace match_internal;
   select_followed(ws, options);
   order_nodes(ws);
   compute_hop_stats(ws);
   compact_selection(ws);
-  build_journey_arrows(model);
+  build_journey_arrows(ws.model);
+}
+
+}  // namespace
+
+MatchReport match_model(Model& model, const MatchOptions& options) {
+  check_and_reset(model, options);
+  match_internal::Workspace ws(model);
+  match_everything(ws, options);
+  select_and_finish(ws, options);
 
   MatchReport report;
   report.counters = model.match.counters;
   report.warnings = model.match.warnings;
   return report;
+}
+
+struct FollowBatch::State {
+  Model model;  // after the selection-independent stages
+  MatchOptions options;
+  match_internal::WorkspaceState workspace;
+};
+
+FollowBatch::FollowBatch(Model model, MatchOptions options) : state_(std::make_unique<State>()) {
+  options.follow = true;
+  state_->model = std::move(model);
+  state_->options = std::move(options);
+  check_and_reset(state_->model, state_->options);
+  match_internal::Workspace ws(state_->model);
+  match_everything(ws, state_->options);
+  state_->workspace = static_cast<const match_internal::WorkspaceState&>(ws);
+}
+
+FollowBatch::~FollowBatch() = default;
+
+Model FollowBatch::select(const std::function<bool(const Observation&)>& followed) const {
+  Model model = state_->model;
+  const std::size_t anchor = state_->options.reference_point;
+  for (auto& point : model.points)
+    for (auto& o : point.observations) o.followed = false;
+  if (anchor < model.points.size())
+    for (auto& o : model.points[anchor].observations) o.followed = followed(o);
+  match_internal::Workspace ws(model, state_->workspace);
+  select_and_finish(ws, state_->options);
+  return model;
 }
 
 }  // namespace packetseq

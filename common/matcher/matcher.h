@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -40,6 +42,25 @@ struct MatchReport {
 // With options.follow the model keeps only the selection (observations and lifelines included):
 // match a copy of the read model if it must be matched again with other options.
 MatchReport match_model(Model& model, const MatchOptions& options);
+
+// Follow mode for many selections over one model (--each-connection): everything that does not
+// depend on the selection (connections, pair matching, clock offsets, journeys, losses, NAT
+// bindings, relay links) runs once in the constructor; select() then returns, for one selection,
+// exactly the model match_model would leave for a copy of `model` whose anchor observations are
+// marked followed by `followed`, matched with `options` in follow mode.
+class FollowBatch {
+ public:
+  // Throws as match_model. The anchor is options.reference_point.
+  FollowBatch(Model model, MatchOptions options);
+  ~FollowBatch();
+  FollowBatch(const FollowBatch&) = delete;
+  FollowBatch& operator=(const FollowBatch&) = delete;
+  Model select(const std::function<bool(const Observation&)>& followed) const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 // Arrows for the layout from journeys, relay links and nodes; replaces model.arrows. Idempotent:
 // run it again after renaming or reordering nodes.

@@ -125,11 +125,9 @@ struct Flow {
   }
 };
 
-struct Workspace {
-  explicit Workspace(Model& m) : model(m), results(m.match) {}
-  Model& model;
-  MatchResults& results;
-
+// The matcher's working state besides the model: plain values, so the follow batch
+// (FollowBatch) can run the selection stages on a copy bound to a copy of the model.
+struct WorkspaceState {
   std::vector<std::size_t> base;     // global id of each point's first observation
   std::vector<ObservationRef> refs;  // global id -> reference
   std::vector<ObsInfo> info;
@@ -146,6 +144,15 @@ struct Workspace {
   std::vector<UnsettledAssociation> unsettled;     // sorted by (a, b), no repeats
   // Follow mode: flows kept (indexed by flow id). Empty: every flow is kept.
   std::vector<bool> flow_kept;
+};
+
+struct Workspace : WorkspaceState {
+  explicit Workspace(Model& m) : model(m), results(m.match) {}
+  // `state`, computed over a model equal to `m`, bound to `m`.
+  Workspace(Model& m, const WorkspaceState& state)
+      : WorkspaceState(state), model(m), results(m.match) {}
+  Model& model;
+  MatchResults& results;
 
   std::size_t points() const { return model.points.size(); }
   const Observation& obs(std::uint32_t gid) const { return model.at(refs[gid]); }

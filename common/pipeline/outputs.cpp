@@ -186,9 +186,11 @@ bool output_type_from_path(const std::string& path, OutputType& type) {
 
 namespace {
 
-// Writes every file of `request` into `files` (temporaries) and commits them.
-std::vector<std::string> write_into(AtomicOutputSet& files, const Model& model,
-                                    const OutputRequest& request) {
+// Writes every file of `request` into `files` (temporaries, not committed); returns their final
+// paths.
+std::vector<std::string> add_into(AtomicOutputSet& files, const Model& model,
+                                  const OutputRequest& request) {
+  const std::size_t first = files.size();
   PangoTextMeasurer measurer;
   for (OutputType type : request.types) {
     const std::string path = path_for(request, type);
@@ -257,9 +259,8 @@ std::vector<std::string> write_into(AtomicOutputSet& files, const Model& model,
       }
     }
   }
-  files.commit();
   std::vector<std::string> written;
-  for (std::size_t i = 0; i < files.size(); ++i) written.push_back(files.final_path(i));
+  for (std::size_t i = first; i < files.size(); ++i) written.push_back(files.final_path(i));
   return written;
 }
 
@@ -314,6 +315,22 @@ std::string text_output(const Model& model, const OutputRequest& request, Output
 
 }  // namespace
 
+namespace {
+
+// Runs `step`; an error from a writer that was given temp paths names the user's file instead.
+template <typename Step>
+auto with_user_paths(const AtomicOutputSet& files, Step step) -> decltype(step()) {
+  try {
+    return step();
+  } catch (const RenderError& e) {
+    throw RenderError(files.user_message(e.what()));
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error(files.user_message(e.what()));
+  }
+}
+
+}  // namespace
+
 std::vector<std::string> write_outputs(const Model& model, const OutputRequest& request) {
   if (output_is_stdout(request)) {
     check_stdout_output(request);
@@ -323,15 +340,50 @@ std::vector<std::string> write_outputs(const Model& model, const OutputRequest& 
                                std::strerror(errno));
     return {"(standard output)"};
   }
-  AtomicOutputSet files;
-  try {
-    return write_into(files, model, request);
-  } catch (const RenderError& e) {
-    // The back ends were given temp paths; the user must see the file they asked for.
-    throw RenderError(files.user_message(e.what()));
-  } catch (const std::runtime_error& e) {
-    throw std::runtime_error(files.user_message(e.what()));
-  }
+  OutputBatch batch;
+  batch.add(model, request);
+  return batch.commit();
+}
+
+OutputBatch::OutputBatch() : files_(std::make_unique<AtomicOutputSet>()) {}
+OutputBatch::~OutputBatch() = default;
+
+std::vector<std::string> OutputBatch::add(const Model& model, const OutputRequest& request) {
+  return with_user_paths(*files_, [&] { return add_into(*files_, model, request); });
+}
+
+void OutputBatch::add_text(const std::string& path, const std::string& content) {
+  with_user_paths(*files_, [&] { write_text(*files_, files_->add(path), content); });
+}
+
+std::vector<std::string> OutputBatch::commit() {
+  return with_user_paths(*files_, [&] {
+    files_->commit();
+    std::vector<std::string> written;
+    for (std::size_t i = 0; i < files_->size(); ++i) written.push_back(files_->final_path(i));
+    return written;
+  });
+}
+
+namespace {
+
+// `out` without a known output extension ("diag.svg" -> "diag", "run" -> "run").
+std::string output_stem(const std::string& out) {
+  OutputType type;
+  if (!output_type_from_path(out, type)) return out;
+  return out.substr(0, out.rfind('.'));
+}
+
+}  // namespace
+
+OutputRequest connection_output(const OutputRequest& request, std::uint32_t stream) {
+  OutputRequest result = request;
+  result.out = output_stem(request.out) + "-" + std::to_string(stream);
+  return result;
+}
+
+std::string connection_index_path(const OutputRequest& request) {
+  return output_stem(request.out) + "-index.csv";
 }
 
 }  // namespace packetseq

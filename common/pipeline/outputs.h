@@ -1,6 +1,8 @@
 // Output stage shared by every front end: model -> layout -> back ends -> files, atomically.
 #pragma once
 
+#include <cstdint>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -9,6 +11,8 @@
 #include "model/model.h"
 
 namespace packetseq {
+
+class AtomicOutputSet;
 
 enum class OutputType { kPng, kSvg, kPdf, kDiag, kCsv, kJson, kMermaid, kPlantuml, kTxt };
 
@@ -58,5 +62,30 @@ void check_stdout_output(const OutputRequest& request);
 // With "-o -" the single text output is written to stdout instead and "(standard output)" is
 // returned; a Mermaid diagram that needs several parts is refused there (std::runtime_error).
 std::vector<std::string> write_outputs(const Model& model, const OutputRequest& request);
+
+// Several models' files that appear together or not at all (--each-connection): add() writes
+// temporaries, commit() moves every file of the batch into place; a batch destroyed without
+// commit leaves no file behind and existing files untouched. Errors as write_outputs.
+class OutputBatch {
+ public:
+  OutputBatch();
+  ~OutputBatch();
+  OutputBatch(const OutputBatch&) = delete;
+  OutputBatch& operator=(const OutputBatch&) = delete;
+  // The files write_outputs would write for `model`; returns their final paths.
+  std::vector<std::string> add(const Model& model, const OutputRequest& request);
+  // One text file (e.g. the index CSV).
+  void add_text(const std::string& path, const std::string& content);
+  // Returns every path written, in the order added.
+  std::vector<std::string> commit();
+
+ private:
+  std::unique_ptr<AtomicOutputSet> files_;
+};
+
+// --each-connection names: `request.out` without a known extension is the stem; connection N
+// writes STEM-N.EXT for each requested type, the index is STEM-index.csv.
+OutputRequest connection_output(const OutputRequest& request, std::uint32_t stream);
+std::string connection_index_path(const OutputRequest& request);
 
 }  // namespace packetseq

@@ -1,11 +1,13 @@
 // The pipeline's stages in one place, so every front end behaves the same.
 #include "pipeline/run.h"
 
+#include <set>
 #include <stdexcept>
 
-#include "util/text_safety.h"
 #include "export/hop_table.h"
 #include "model/arrows.h"
+#include "pipeline/connection_index.h"
+#include "util/text_safety.h"
 
 namespace packetseq {
 
@@ -67,6 +69,22 @@ void check_request(const PipelineRequest& request) {
     throw std::invalid_argument(
         "follow mode needs cross-point matching: it cannot be combined with --no-match "
         "(match=0)");
+  if (request.each_connection) {
+    if (!request.follow_filter.empty())
+      throw std::invalid_argument(
+          "--each-connection (each=1) follows every connection itself: it cannot be combined "
+          "with --follow (follow=)");
+    if (request.no_match)
+      throw std::invalid_argument(
+          "--each-connection (each=1) needs cross-point matching: it cannot be combined with "
+          "--no-match (match=0)");
+    if (!request.write_outputs)
+      throw std::invalid_argument("--each-connection (each=1) writes files: outputs are needed");
+    if (request.output.out == "-")
+      throw std::invalid_argument(
+          "--each-connection (each=1) writes one file per connection: -o - (stdout) is not "
+          "possible");
+  }
 }
 
 Model read_capture_points(const PipelineRequest& request) {
@@ -77,22 +95,13 @@ Model read_capture_points(const PipelineRequest& request) {
   return model;
 }
 
-PipelineResult run_pipeline(const PipelineRequest& request) {
-  check_request(request);
-  MatchOptions match = make_match_options(request.offsets, request.same_clock);
-  match.reference_point = 0;
-  match.follow = !request.follow_filter.empty();
-  NameTable names = request.names;
-  for (const auto& f : request.names_files) names.load_hosts_file(f);
+namespace {
 
-  PipelineResult result;
-  auto warn = [&](const std::string& text) {
-    result.warnings.push_back(text);
-    if (request.on_warning) request.on_warning(text);
-  };
-
-  // Read: one point after the other, warnings as they come (a long read shows its notes early).
+// Read, endpoints, names and nodes: the model as read, ready for matching.
+void prepare_model(const PipelineRequest& request, NameTable& names, PipelineResult& result,
+                   const std::function<void(const std::string&)>& warn) {
   Model& model = result.model;
+  // Read: one point after the other, warnings as they come (a long read shows its notes early).
   for (std::size_t i = 0; i < request.points.size(); ++i) {
     CapturePoint point = read_one(request, i);
     if (request.keep_read_points) result.read_points.push_back(point);
@@ -111,8 +120,79 @@ PipelineResult run_pipeline(const PipelineRequest& request) {
   for (std::size_t i = 0; i < model.points.size(); ++i)
     if (request.points[i].named && find_node_by_name(model, request.points[i].name) >= 0)
       model.points[i].node = request.points[i].name;
+}
+
+// --each-connection: follow each tcp.stream of the anchor, exactly as --follow 'tcp.stream==N'
+// would, and write every file of the batch together.
+void run_each_connection(const PipelineRequest& request, MatchOptions match, PipelineResult& result,
+                         const std::function<void(const std::string&)>& warn) {
+  const Model& as_read = result.model;
+  if (as_read.points[0].format == "csv")
+    throw std::runtime_error(request.points[0].path +
+                             ": --each-connection needs a capture file as the first capture "
+                             "point: a CSV export carries no tcp.stream");
+  std::set<std::uint32_t> streams;
+  for (const auto& o : as_read.points[0].observations) streams.insert(o.stream);
+  if (streams.empty())
+    throw std::runtime_error(request.points[0].path + ": no TCP connection to follow");
+
+  std::vector<std::string> inputs = request.names_files;  // outputs must not overwrite them
+  for (const auto& p : request.points) inputs.push_back(p.path);
+  OutputRequest index;
+  index.out = connection_index_path(request.output);
+  index.types = {OutputType::kCsv};
+  check_outputs_distinct(index, inputs);
+
+  // The matching that does not depend on the selection runs once (it is most of the cost: on
+  // 1,000 connections matching everything per connection took minutes); each connection then
+  // gets exactly what match_model in follow mode would give.
+  const FollowBatch matched(as_read, match);
+  OutputBatch batch;
+  std::vector<ConnectionSummary> rows;
+  for (std::uint32_t stream : streams) {
+    const std::string follow = "tcp.stream==" + std::to_string(stream);
+    Model model = matched.select([stream](const Observation& o) { return o.stream == stream; });
+    for (const auto& w : model.match.warnings) warn(follow + ": " + w);
+    if (request.stats) {
+      const std::string table = follow + ":\n" + format_hop_table(model);
+      result.hop_table += table;
+      if (request.on_stats) request.on_stats(table);
+    }
+    OutputRequest output = connection_output(request.output, stream);
+    output.layout.filter = header_filter(output.layout.filter, follow);
+    check_outputs_distinct(output, inputs);
+    rows.push_back(summarize_connection(model, stream, batch.add(model, output)));
+    result.connections.push_back(stream);
+  }
+  std::vector<std::string> point_names;
+  for (const auto& p : as_read.points) point_names.push_back(p.name);
+  batch.add_text(index.out, format_connection_index(point_names, rows));
+  result.written = batch.commit();
+}
+
+}  // namespace
+
+PipelineResult run_pipeline(const PipelineRequest& request) {
+  check_request(request);
+  MatchOptions match = make_match_options(request.offsets, request.same_clock);
+  match.reference_point = 0;
+  match.follow = !request.follow_filter.empty();
+  NameTable names = request.names;
+  for (const auto& f : request.names_files) names.load_hosts_file(f);
+
+  PipelineResult result;
+  const std::function<void(const std::string&)> warn = [&](const std::string& text) {
+    result.warnings.push_back(text);
+    if (request.on_warning) request.on_warning(text);
+  };
+  prepare_model(request, names, result, warn);
+  if (request.each_connection) {
+    run_each_connection(request, match, result, warn);
+    return result;
+  }
 
   // Match (follow mode: the matcher keeps what is reachable from the anchor's followed packets).
+  Model& model = result.model;
   if (request.no_match) {
     build_observation_arrows(model);
   } else {

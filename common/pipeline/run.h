@@ -2,6 +2,7 @@
 // read every capture point -> names -> match (follow selection) -> model -> outputs.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -30,8 +31,13 @@ struct PipelineRequest {
   std::vector<std::string> names_files;  // Wireshark hosts syntax
   std::vector<std::string> offsets;      // "POINT=OFFSET", e.g. "server=+9h"
   std::vector<std::vector<std::string>> same_clock;  // groups of point names
-  bool no_match = false;          // every observation on its own (seed look), no matching
-  std::string follow_filter;      // follow mode: connections selected by this filter in the anchor
+  bool no_match = false;      // every observation on its own (seed look), no matching
+  std::string follow_filter;  // follow mode: connections selected by this filter in the anchor
+  // Batch per connection (--each-connection / each=1): every connection (tcp.stream) of the
+  // anchor is followed on its own, as follow_filter "tcp.stream==N" would; its files are
+  // connection_output(output, N), plus the index connection_index_path(output). Read once; all
+  // files of the batch appear together or none does. Not with follow_filter or no_match.
+  bool each_connection = false;
   bool stats = false;             // per-hop table into PipelineResult::hop_table (and on_stats)
   bool write_outputs = true;      // false: build the model only (the dialog lays it out itself)
   OutputRequest output;           // layout.filter: the header text (follow filter appended here)
@@ -44,11 +50,12 @@ struct PipelineRequest {
 };
 
 struct PipelineResult {
-  Model model;
-  std::vector<CapturePoint> read_points;  // as read (keep_read_points), for a later re-run
-  std::vector<std::string> warnings;      // point and matcher warnings, in order
-  std::string hop_table;                  // when stats
-  std::vector<std::string> written;       // output files written
+  Model model;  // matched; with each_connection the model as read (each connection used a copy)
+  std::vector<CapturePoint> read_points;   // as read (keep_read_points), for a later re-run
+  std::vector<std::string> warnings;       // point and matcher warnings, in order
+  std::string hop_table;                   // when stats
+  std::vector<std::string> written;        // output files written
+  std::vector<std::uint32_t> connections;  // each_connection: the anchor's tcp.stream values
 };
 
 // Match options from "POINT=OFFSET" texts and same-clock groups. Throws std::invalid_argument

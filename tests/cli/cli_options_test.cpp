@@ -78,6 +78,15 @@ TEST(CliOptions, FollowSelectsInTheFirstCaptureAndKeepsFilter) {
   EXPECT_NE(parse({"--help"}).help_text.find("--follow"), std::string::npos);
 }
 
+TEST(CliOptions, EachConnectionIsAloneWithItsSelection) {
+  EXPECT_FALSE(parse({"a.pcap"}).each_connection);
+  EXPECT_TRUE(parse({"--each-connection", "-o", "run", "a.pcap", "b.pcap"}).each_connection);
+  EXPECT_THROW(parse({"--each-connection", "--follow", "tcp.stream==0", "a.pcap"}), UsageError);
+  EXPECT_THROW(parse({"--each-connection", "--no-match", "a.pcap"}), UsageError);
+  EXPECT_THROW(parse({"--each-connection", "--observations-json", "a.pcap"}), UsageError);
+  EXPECT_NE(parse({"--help"}).help_text.find("--each-connection"), std::string::npos);
+}
+
 TEST(CliOptions, UsageErrors) {
   EXPECT_THROW(parse({}), UsageError);
   EXPECT_THROW(parse({"-i", "verbose", "a.pcap"}), UsageError);

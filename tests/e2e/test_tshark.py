@@ -185,6 +185,28 @@ class FilterAndFollow(TsharkTestCase):
         self.assertEqual(len(followed), 16)  # tshark -r client.pcapng -Y 'tcp.stream == 1'
         self.assertTrue(all(o["stream"] == 1 for o in followed))
 
+    def test_each_connection_identical_to_cli(self):
+        # each=1: one diagram per connection of tshark's own file plus the index, as the CLI's
+        # --each-connection (the index names the files by their base names: identical too).
+        self.cli("--names", "hosts", "--each-connection", "-t", "csv,json,svg", "-o", "cli",
+                 *CLI_SAMPLE)
+        self.tshark("client.pcapng", "point=Client", *[f"capture={c}" for c in EXTRA],
+                    "names=hosts", "out=z", "type=csv+json+svg", "each=1")
+        for n in (0, 1, 2):  # the three connections of client.pcapng
+            for t in ("csv", "json", "svg"):
+                self.assertEqual(self.read(f"z-{n}.{t}"), self.read(f"cli-{n}.{t}"), (n, t))
+        self.assertFalse(os.path.exists(self.work.file("z-3.csv")))
+        z_index = self.read("z-index.csv").decode().replace("z-", "cli-")
+        self.assertEqual(z_index, self.read("cli-index.csv").decode())
+        self.assertEqual(len(z_index.splitlines()), 1 + 3)
+
+    def test_each_connection_with_follow_is_refused(self):
+        result = run_as_user(TSHARK + ["-r", "client.pcapng", "-q", "-z",
+                                       "packetseq,each=1,follow=tcp.stream==0"], self.work)
+        self.assertEqual(result.returncode, 1, result.stderr)
+        self.assertIn("--each-connection (each=1)", result.stderr)
+        self.assertFalse(any(n.startswith("out") for n in os.listdir(self.work.path)))
+
 
 class SameErrorsAsCli(TsharkTestCase):
     """Bad input fails in tshark with the CLI's exit status (1) and message, and writes nothing."""

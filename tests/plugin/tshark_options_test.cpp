@@ -47,6 +47,13 @@ TEST(TsharkOptions, ParsesEveryKey) {
   EXPECT_EQ(o.output.layout.time_mode, TimeMode::kProportional);
 }
 
+TEST(TsharkOptions, EachConnectionKey) {
+  EXPECT_FALSE(parse_tshark_options("packetseq").each_connection);
+  EXPECT_TRUE(parse_tshark_options("packetseq,each=1,out=run").each_connection);
+  EXPECT_FALSE(parse_tshark_options("packetseq,each=0").each_connection);
+  EXPECT_THROW(parse_tshark_options("packetseq,each=all"), std::invalid_argument);
+}
+
 TEST(TsharkOptions, FilterTakesTheRestOfTheStringCommasIncluded) {
   const TsharkOptions o =
       parse_tshark_options("packetseq,out=a.svg,filter=tcp.port in {80,443} && ip.ttl > 3,x=1");

@@ -444,5 +444,100 @@ TEST(Follow, FollowingTheServerSideConnectionReachesTheClientThroughTheProxy) {
     for (const Observation& o : p.observations) EXPECT_TRUE(of_session(o.frame, 1)) << p.name;
 }
 
+// What the front ends show of a matched model, field by field.
+void expect_same_model(const Model& a, const Model& b) {
+  ASSERT_EQ(a.points.size(), b.points.size());
+  for (std::size_t p = 0; p < a.points.size(); ++p) {
+    SCOPED_TRACE("point " + std::to_string(p));
+    EXPECT_EQ(a.points[p].node, b.points[p].node);
+    EXPECT_EQ(a.points[p].clock.offset_ns, b.points[p].clock.offset_ns);
+    EXPECT_EQ(a.points[p].clock.low_ns, b.points[p].clock.low_ns);
+    EXPECT_EQ(a.points[p].clock.high_ns, b.points[p].clock.high_ns);
+    EXPECT_EQ(a.points[p].clock.source, b.points[p].clock.source);
+    ASSERT_EQ(a.points[p].observations.size(), b.points[p].observations.size());
+    for (std::size_t i = 0; i < a.points[p].observations.size(); ++i) {
+      EXPECT_EQ(a.points[p].observations[i].frame, b.points[p].observations[i].frame);
+      EXPECT_EQ(a.points[p].observations[i].followed, b.points[p].observations[i].followed);
+    }
+  }
+  ASSERT_EQ(a.nodes.size(), b.nodes.size());
+  for (std::size_t n = 0; n < a.nodes.size(); ++n) {
+    EXPECT_EQ(a.nodes[n].name, b.nodes[n].name);
+    EXPECT_EQ(a.nodes[n].addresses, b.nodes[n].addresses);
+  }
+  ASSERT_EQ(a.journeys.size(), b.journeys.size());
+  for (std::size_t j = 0; j < a.journeys.size(); ++j) {
+    EXPECT_EQ(a.journeys[j].lost, b.journeys[j].lost);
+    EXPECT_EQ(a.journeys[j].ambiguous, b.journeys[j].ambiguous);
+    ASSERT_EQ(a.journeys[j].sightings.size(), b.journeys[j].sightings.size());
+    for (std::size_t k = 0; k < a.journeys[j].sightings.size(); ++k) {
+      EXPECT_EQ(a.journeys[j].sightings[k].observation.point,
+                b.journeys[j].sightings[k].observation.point);
+      EXPECT_EQ(a.journeys[j].sightings[k].observation.index,
+                b.journeys[j].sightings[k].observation.index);
+      EXPECT_EQ(a.journeys[j].sightings[k].time_ns, b.journeys[j].sightings[k].time_ns);
+    }
+  }
+  ASSERT_EQ(a.relay_links.size(), b.relay_links.size());
+  for (std::size_t l = 0; l < a.relay_links.size(); ++l) {
+    EXPECT_EQ(a.relay_links[l].in.index, b.relay_links[l].in.index);
+    EXPECT_EQ(a.relay_links[l].out.index, b.relay_links[l].out.index);
+    EXPECT_EQ(a.relay_links[l].dwell_ns, b.relay_links[l].dwell_ns);
+  }
+  ASSERT_EQ(a.nat_bindings.size(), b.nat_bindings.size());
+  for (std::size_t n = 0; n < a.nat_bindings.size(); ++n) {
+    EXPECT_EQ(a.nat_bindings[n].inside, b.nat_bindings[n].inside);
+    EXPECT_EQ(a.nat_bindings[n].outside, b.nat_bindings[n].outside);
+  }
+  ASSERT_EQ(a.arrows.size(), b.arrows.size());
+  for (std::size_t i = 0; i < a.arrows.size(); ++i) {
+    EXPECT_EQ(a.arrows[i].kind, b.arrows[i].kind);
+    EXPECT_EQ(a.arrows[i].from_node, b.arrows[i].from_node);
+    EXPECT_EQ(a.arrows[i].to_node, b.arrows[i].to_node);
+    EXPECT_EQ(a.arrows[i].from_ns, b.arrows[i].from_ns);
+    EXPECT_EQ(a.arrows[i].to_ns, b.arrows[i].to_ns);
+    EXPECT_EQ(a.arrows[i].note, b.arrows[i].note);
+  }
+  EXPECT_EQ(a.match.warnings, b.match.warnings);
+  EXPECT_EQ(a.match.hops.size(), b.match.hops.size());
+  EXPECT_EQ(a.match.duplicates.size(), b.match.duplicates.size());
+  const MatchCounters& ca = a.match.counters;
+  const MatchCounters& cb = b.match.counters;
+  EXPECT_EQ(ca.journeys, cb.journeys);
+  EXPECT_EQ(ca.lost, cb.lost);
+  EXPECT_EQ(ca.followed_connections, cb.followed_connections);
+  EXPECT_EQ(ca.kept_connections, cb.kept_connections);
+  EXPECT_EQ(ca.kept_observations, cb.kept_observations);
+  EXPECT_EQ(ca.relay_links, cb.relay_links);
+  EXPECT_EQ(ca.nat_bindings, cb.nat_bindings);
+}
+
+// --each-connection: one FollowBatch, one select() per connection, each equal to matching a
+// copy in follow mode (NAT with ISN shift; a full proxy followed from the client and from the
+// server end).
+TEST(Follow, FollowBatchSelectEqualsMatchingACopy) {
+  struct Case {
+    const char* name;
+    Model model;
+    std::size_t anchor;
+  };
+  const RelayChain ch = relay_chain(2);
+  std::vector<Case> cases = {{"nat", nat_model().model, 0},
+                             {"proxy from the client", ch.model, ch.client},
+                             {"proxy from the server", ch.model, ch.server}};
+  for (const Case& c : cases) {
+    const FollowBatch batch(c.model, follow_options(c.anchor));
+    for (std::uint32_t stream = 0; stream < 2; ++stream) {
+      SCOPED_TRACE(std::string(c.name) + ", stream " + std::to_string(stream));
+      Model expected = c.model;
+      follow_stream(expected, c.anchor, stream);
+      match_model(expected, follow_options(c.anchor));
+      const Model got = batch.select([stream](const Observation& o) { return o.stream == stream; });
+      EXPECT_GT(got.journeys.size(), 0u);
+      expect_same_model(got, expected);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace packetseq

@@ -1,9 +1,13 @@
 // The engine entry point (run_pipeline) as every front end calls it: sources, names, point
 // nodes, matching or plain arrows, the follow filter handed to the anchor only, outputs.
+#include <glib.h>
+#include <glib/gstdio.h>
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <fstream>
 #include <memory>
+#include <sstream>
 
 #include "model/flags.h"
 #include "pipeline/run.h"
@@ -160,6 +164,98 @@ TEST(Pipeline, RequestChecks) {
   request.no_match = false;
   request.follow_filter = "  ";
   EXPECT_THROW(check_request(request), std::invalid_argument);
+}
+
+// Two connections (tcp.stream 0 and 1) from 10.0.0.1 to 10.0.0.2:80, seen at two points.
+CapturePoint two_connections() {
+  CapturePoint p;
+  for (std::uint32_t s = 0; s < 2; ++s) {
+    const std::uint16_t port = static_cast<std::uint16_t>(40000 + s);
+    const std::int64_t t = 1000000 * (s + 1);
+    Observation syn = packet(1 + 3 * s, t, "10.0.0.1", "10.0.0.2", kSyn);
+    Observation syn_ack = packet(2 + 3 * s, t + 100, "10.0.0.2", "10.0.0.1", kSyn | kAck);
+    Observation ack = packet(3 + 3 * s, t + 200, "10.0.0.1", "10.0.0.2", kAck);
+    for (Observation* o : {&syn, &syn_ack, &ack}) {
+      o->stream = s;
+      o->seq_raw = 1000 * (s + 1) + static_cast<std::uint32_t>(o->frame);
+      (o->src == "10.0.0.1" ? o->src_port : o->dst_port) = port;
+      p.observations.push_back(*o);
+    }
+  }
+  return p;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream text;
+  text << f.rdbuf();
+  return text.str();
+}
+
+TEST(Pipeline, EachConnectionReadsOnceAndWritesOneFilePerConnectionAndTheIndex) {
+  gchar* dir = g_dir_make_tmp("psq-each-XXXXXX", nullptr);
+  ASSERT_NE(dir, nullptr);
+  const std::string base = std::string(dir) + "/run";
+  auto anchor = std::make_shared<RecordingSource>(two_connections());
+  auto other = std::make_shared<RecordingSource>(two_connections());
+  PipelineRequest request;
+  request.points = {point("a.pcap", anchor, "A"), point("b.pcap", other, "B")};
+  request.each_connection = true;
+  request.output.out = base + ".csv";  // a known extension is dropped: run-N.csv
+  request.output.types = {OutputType::kCsv};
+  const PipelineResult result = run_pipeline(request);
+  EXPECT_EQ(anchor->requests.size(), 1u);  // every point read once for the whole batch
+  EXPECT_EQ(other->requests.size(), 1u);
+  EXPECT_EQ(anchor->requests[0].follow_filter, "");
+  EXPECT_EQ(result.connections, (std::vector<std::uint32_t>{0, 1}));
+  EXPECT_EQ(result.written,
+            (std::vector<std::string>{base + "-0.csv", base + "-1.csv", base + "-index.csv"}));
+  // Each connection's file holds its own three packets only.
+  for (int s = 0; s < 2; ++s) {
+    std::istringstream lines(slurp(base + "-" + std::to_string(s) + ".csv"));
+    std::string line;
+    int rows = -1;
+    while (std::getline(lines, line)) ++rows;
+    EXPECT_EQ(rows, 3) << s;
+  }
+  const std::string index = slurp(base + "-index.csv");
+  EXPECT_EQ(index.substr(0, index.find('\n')),
+            "connection,A endpoints,B endpoints,packets,observations,lost,first,last,span,files");
+  EXPECT_NE(index.find("\n0,10.0.0.1:40000 > 10.0.0.2:80,10.0.0.1:40000 > 10.0.0.2:80,3,6,0,"),
+            std::string::npos)
+      << index;
+  EXPECT_NE(index.find("\n1,10.0.0.1:40001 > 10.0.0.2:80,10.0.0.1:40001 > 10.0.0.2:80,3,6,0,"),
+            std::string::npos)
+      << index;
+  EXPECT_NE(index.find(",run-1.csv\n"), std::string::npos) << index;
+  for (const auto& f : result.written) g_remove(f.c_str());
+  g_rmdir(dir);
+  g_free(dir);
+}
+
+TEST(Pipeline, EachConnectionRequestChecks) {
+  PipelineRequest request;
+  request.points = {point("a.pcap", std::make_shared<PreparedSource>(handshake_without_syn()))};
+  request.each_connection = true;
+  EXPECT_NO_THROW(check_request(request));
+  request.follow_filter = "tcp.stream==0";
+  EXPECT_THROW(check_request(request), std::invalid_argument);
+  request.follow_filter.clear();
+  request.no_match = true;
+  EXPECT_THROW(check_request(request), std::invalid_argument);
+  request.no_match = false;
+  request.output.out = "-";
+  EXPECT_THROW(check_request(request), std::invalid_argument);
+}
+
+TEST(Pipeline, EachConnectionFileNames) {
+  OutputRequest output;
+  output.out = "dir/diag.svg";
+  EXPECT_EQ(connection_output(output, 7).out, "dir/diag-7");
+  EXPECT_EQ(connection_index_path(output), "dir/diag-index.csv");
+  output.out = "run.v2";  // not a known extension: kept
+  EXPECT_EQ(connection_output(output, 0).out, "run.v2-0");
+  EXPECT_EQ(connection_index_path(output), "run.v2-index.csv");
 }
 
 TEST(Pipeline, HeaderShowsTheFollowFilter) {
