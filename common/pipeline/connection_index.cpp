@@ -9,31 +9,11 @@
 #include <map>
 #include <sstream>
 
+#include "export/journey_csv.h"
 #include "util/text_safety.h"
 
 namespace packetseq {
 namespace {
-
-std::string quote(const std::string& text) {
-  const std::string s = util::valid_utf8(text);  // file and point names may be any bytes
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
-std::string seconds(std::int64_t ns) {
-  const bool negative = ns < 0;
-  const std::uint64_t a =
-      negative ? 0 - static_cast<std::uint64_t>(ns) : static_cast<std::uint64_t>(ns);
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%s%" PRIu64 ".%09" PRIu64, negative ? "-" : "", a / 1000000000,
-                a % 1000000000);
-  return buf;
-}
 
 std::string endpoint(const std::string& address, std::uint8_t ip_version, std::uint16_t port) {
   return (ip_version == 6 ? "[" + address + "]" : address) + ":" + std::to_string(port);
@@ -88,21 +68,21 @@ std::string format_connection_index(const std::vector<std::string>& point_names,
                                     const std::vector<ConnectionSummary>& rows) {
   std::ostringstream out;
   out << "connection";
-  for (const auto& name : point_names) out << "," << quote(name + " endpoints");
+  for (const auto& name : point_names) out << "," << csv_field(name + " endpoints");
   out << ",packets,observations,lost,first,last,span,files\n";
   for (const auto& r : rows) {
     out << r.stream;
     for (std::size_t p = 0; p < point_names.size(); ++p)
-      out << "," << quote(p < r.endpoints.size() ? r.endpoints[p] : "");
+      out << "," << csv_field(p < r.endpoints.size() ? r.endpoints[p] : "");
     out << "," << r.packets << "," << r.observations << "," << r.lost << ",";
     if (r.has_times)
-      out << seconds(r.first_ns) << "," << seconds(r.last_ns) << ","
-          << seconds(r.last_ns - r.first_ns);
+      out << csv_seconds(r.first_ns) << "," << csv_seconds(r.last_ns) << ","
+          << csv_seconds(r.last_ns - r.first_ns);
     else
       out << ",,";
     std::string files;
     for (const auto& f : r.files) files += (files.empty() ? "" : " ") + base_name(f);
-    out << "," << quote(files) << "\n";
+    out << "," << csv_field(files) << "\n";
   }
   return out.str();
 }
