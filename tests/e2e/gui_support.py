@@ -7,6 +7,7 @@ Xvfb: screenshots with ImageMagick's `import`, mouse clicks with xdotool, text w
 """
 import atexit
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -175,24 +176,32 @@ class Xvfb:
     """A private X server on a free display number, no window manager."""
 
     def __init__(self, width=1600, height=1000):
-        self.display = None
-        for number in range(90, 140):
-            if not os.path.exists(f"/tmp/.X11-unix/X{number}") and \
-                    not os.path.exists(f"/tmp/.X{number}-lock"):
-                self.display = f":{number}"
-                break
-        if self.display is None:
-            raise RuntimeError("no free X display number")
-        self.proc = subprocess.Popen(
-            ["Xvfb", self.display, "-screen", "0", f"{width}x{height}x24", "-ac", "-nolisten",
-             "tcp"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            if os.path.exists(f"/tmp/.X11-unix/X{self.display[1:]}"):
-                return
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("Xvfb did not start")
+        # Xvfb picks a free display itself and writes its number to a pipe (-displayfd): two
+        # test runs at once can never race for the same number.
+        read_end, write_end = os.pipe()
+        try:
+            self.proc = subprocess.Popen(
+                ["Xvfb", "-displayfd", str(write_end), "-screen", "0", f"{width}x{height}x24",
+                 "-ac", "-nolisten", "tcp"], stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL, pass_fds=(write_end,))
+        finally:
+            os.close(write_end)
+        number = b""
+        deadline = time.time() + 30
+        try:
+            while not number.endswith(b"\n") and time.time() < deadline:
+                ready, _, _ = select.select([read_end], [], [], 0.5)
+                if ready:
+                    chunk = os.read(read_end, 16)
+                    if not chunk:
+                        break
+                    number += chunk
+        finally:
+            os.close(read_end)
+        if not number.strip().isdigit():
+            self.stop()
+            raise RuntimeError("Xvfb did not start")
+        self.display = ":" + number.strip().decode()
 
     def env(self):
         return {"DISPLAY": self.display}
