@@ -3,7 +3,9 @@
 
 Usage (from the build tree's environment, as for test_gui.py):
   PACKETSEQ_BIN=build/cli/packetseq PACKETSEQ_WS_PLUGIN_DIR=build/wsplugins \\
-      python3 tests/e2e/gui_docs_screenshots.py [OUTDIR]
+      python3 tests/e2e/gui_docs_screenshots.py [OUTDIR] [--follow]
+--follow: Wireshark opened with the display filter "tcp.stream eq 1" (as after Follow > TCP
+Stream); only the dialog is shot, as dialog-follow.png.
 Drives the real Wireshark with the plugin on the bundled five-point sample: the Statistics
 menu, the dialog after Build (all five capture points, node names from the sample's hosts
 file), a hover tooltip and the per-hop table.
@@ -16,7 +18,9 @@ import time
 from gui_support import UserWorkdir, WiresharkSession, find_word, ocr_words
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "..", "docs", "screenshots")
+FOLLOW = "--follow" in sys.argv[1:]
+ARGS = [a for a in sys.argv[1:] if a != "--follow"]
+OUT = ARGS[0] if ARGS else os.path.join(HERE, "..", "..", "docs", "screenshots")
 POINTS = [("fw-inside.pcap", "FW-inside"), ("fw-outside.pcap", "FW-outside"),
           ("relay.pcap", "Relay"), ("server.pcapng", "Server")]
 
@@ -33,7 +37,8 @@ def main():
     shots = os.path.join(work.path, "shots")
     os.mkdir(shots)
     work.chown(shots)
-    ws = WiresharkSession(work, work.file("client.pcapng"), shots)
+    ws = WiresharkSession(work, work.file("client.pcapng"), shots,
+                          ("-Y", "tcp.stream eq 1") if FOLLOW else ())
     try:
         mx, my, mw, mh = ws.MAIN
         where = ws.open_menu("Statistics")
@@ -41,7 +46,8 @@ def main():
         ws.x.move(menu_word[0] - 2, menu_word[1])
         ws.x.move(*menu_word)  # highlight the entry
         time.sleep(0.6)
-        crop(ws.shot("menu"), (0, 0, 760, 700), os.path.join(OUT, "statistics-menu.png"))
+        if not FOLLOW:
+            crop(ws.shot("menu"), (0, 0, 760, 700), os.path.join(OUT, "statistics-menu.png"))
         ws.x.click(*menu_word)
         ws.dialog = ws.wait_window("Multi-Point Sequence", 15)
         ws.place(ws.dialog, ws.DIALOG)
@@ -75,10 +81,10 @@ def main():
         ws.x.key("Return")
         time.sleep(1)
 
-        combo = ws.wait_word("Info", region=(dx, dy + 150, 500, 200), exact=True, label="labels")
+        combo = ws.wait_word("Info", region=(dx, dy + 150, 600, 350), exact=True, label="labels")
         ws.x.click(*combo)
         time.sleep(0.5)
-        ws.click_word("Flags", region=(dx, dy + 150, 500, 300), label="flags-only")
+        ws.click_word("Flags", region=(dx, dy + 150, 600, 450), label="flags-only")
 
         build = ws.wait_word("Build", region=(dx, dy + 250, 260, 350), exact=True, label="build")
         ws.x.click(*build)
@@ -91,7 +97,10 @@ def main():
             time.sleep(1)
         ws.x.move(dx + dw - 20, dy + dh - 20)  # mouse out of the way
         time.sleep(1)
-        crop(ws.shot("dialog"), ws.DIALOG, os.path.join(OUT, "dialog.png"))
+        crop(ws.shot("dialog"), ws.DIALOG,
+             os.path.join(OUT, "dialog-follow.png" if FOLLOW else "dialog.png"))
+        if FOLLOW:
+            return
 
         # Hover over the first blue SYN arrow near its head for the tooltip.
         from e2e_support import read_png
