@@ -161,8 +161,10 @@ void build_journeys(Workspace& ws) {
       ws.results.counters.ambiguous_observations += group.size();
       continue;
     }
-    const auto [flow, fd] = flow_dir(group[0]);
-    const Flow& f = ws.flows[flow];
+    // Not a structured binding: C++17 lambdas cannot capture those (clang refuses).
+    const auto flow_and_dir = flow_dir(group[0]);
+    const auto fd = flow_and_dir.second;
+    const Flow& f = ws.flows[flow_and_dir.first];
     std::sort(group.begin(), group.end(), [&](std::uint32_t x, std::uint32_t y) {
       const std::size_t rx = f.rank_in(fd, ws.point_of(x)), ry = f.rank_in(fd, ws.point_of(y));
       return rx != ry ? rx < ry : ws.corrected(x) < ws.corrected(y);
