@@ -5,6 +5,7 @@
 
 #include "fuzz_support.h"
 #include "model/names.h"
+#include "util/text_safety.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text = packetseq_fuzz::as_text(data, size);
@@ -25,7 +26,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     assigned.add_assignment(text);
     const auto eq = text.find('=');
     PACKETSEQ_FUZZ_CHECK(eq != std::string::npos);
-    PACKETSEQ_FUZZ_CHECK(assigned.lookup(text.substr(0, eq)) == text.substr(eq + 1));
+    // Names reach every text output, so invalid UTF-8 in them is repaired (U+FFFD).
+    PACKETSEQ_FUZZ_CHECK(assigned.lookup(text.substr(0, eq)) ==
+                         packetseq::util::valid_utf8(text.substr(eq + 1)));
   } catch (const std::invalid_argument&) {
     PACKETSEQ_FUZZ_CHECK(assigned.empty());
   }
