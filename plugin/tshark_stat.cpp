@@ -2,7 +2,6 @@
 // captures come from packetseq subprocesses, and the outputs are written when tshark draws.
 #include <epan/funnel.h>
 #include <glib.h>
-#include <sys/stat.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -15,6 +14,7 @@
 #include "plugin/observation_tap.h"
 #include "plugin/plugin_glue.h"
 #include "plugin/tshark_options.h"
+#include "util/input_file.h"
 
 namespace packetseq {
 namespace plugin {
@@ -94,18 +94,6 @@ std::vector<std::unique_ptr<TsharkRun>> g_runs;
 }
 
 // As the CLI: no FIFO, device or directory (reading one could block or never end).
-void check_readable(const std::string& path, const char* what) {
-  struct stat st {};
-  if (stat(path.c_str(), &st) != 0)
-    throw std::invalid_argument(std::string(what) + " " + path + ": " +
-                                (errno == ENOENT ? "no such file" : g_strerror(errno)));
-  if (S_ISDIR(st.st_mode))
-    throw std::invalid_argument(std::string(what) + " " + path + ": is a directory");
-  if (!S_ISREG(st.st_mode))
-    throw std::invalid_argument(std::string(what) + " " + path +
-                                ": not a regular file (a FIFO or device is not read)");
-}
-
 void draw(void* data) noexcept {
   auto* run = static_cast<TsharkRun*>(data);
   if (run->drawn) return;  // tshark draws once at the end; never build twice
@@ -166,8 +154,8 @@ void tshark_stat_init(const char* argument, void*) noexcept {
     try {
       for (const auto& a : o.name_assignments) request.names.add_assignment(a);
       for (const auto& f : o.names_files) {
-        check_readable(f, "names file");
-        request.names.load_hosts_file(f);  // now, so a bad file fails before tshark reads
+        util::check_regular_input(f, "names file");  // the CLI's check and message
+        request.names.load_hosts_file(f);            // now, so a bad file fails before tshark reads
       }
       request.offsets = o.offsets;
       request.same_clock = o.same_clock;
@@ -176,7 +164,7 @@ void tshark_stat_init(const char* argument, void*) noexcept {
       request.each_connection = o.each_connection;
       request.stats = o.stats;
       request.output = o.output;
-      for (const auto& c : o.captures) check_readable(c.path, "capture");
+      for (const auto& c : o.captures) util::check_regular_input(c.path, "capture file");
       run->tap = std::make_unique<ObservationTap>(o.filter, 0, o.follow);
       request.points.push_back(PointRequest{
           run->first_path, o.point_name.empty() ? base_name(run->first_path) : o.point_name,

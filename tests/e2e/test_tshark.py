@@ -245,12 +245,12 @@ class SameErrorsAsCli(TsharkTestCase):
         fifo = self.work.file("pipe.pcap")
         os.mkfifo(fifo)
         self.work.chown(fifo)
-        for key, what in (("capture", "capture"), ("names", "names file")):
+        for key, what in (("capture", "capture file"), ("names", "names file")):
             z = run_as_user(TSHARK + ["-r", "client.pcapng", "-q", "-z",
                                       f"packetseq,out=z.svg,{key}=pipe.pcap"], self.work,
                             timeout=60)
             self.assertEqual(z.returncode, 1, z.stderr)
-            self.assertIn(f"{what} pipe.pcap: not a regular file", z.stderr)
+            self.assertIn(f"pipe.pcap: is a FIFO, not a {what}", z.stderr)
         self.assertFalse(os.path.exists(self.work.file("z.svg")))
 
 
@@ -296,7 +296,7 @@ class BadOptions(TsharkTestCase):
 
     def test_missing_capture_file_is_named(self):
         self.assert_fails(self.z("packetseq,capture=nothere.pcap"), 1,
-                          "capture nothere.pcap: no such file")
+                          "nothere.pcap: no such file")
 
     def test_invalid_display_filter(self):
         self.assert_fails(self.z("packetseq,filter=tcp.port ==="), 1,
